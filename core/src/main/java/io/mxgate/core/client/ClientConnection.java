@@ -1,0 +1,385 @@
+package io.mxgate.core.client;
+
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.smtp.Reply;
+import io.mxgate.core.smtp.ReplyParser;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One SMTP or LMTP client conversation, as a state machine on a Vert.x socket (Postfix's smtp(8) is one program for
+ * both). Commands are pipelined when the server offers PIPELINING; every awaited reply has the timeout of its
+ * state; a reply longer than {@value #MAX_LINE} bytes per line or {@value ReplyParser#MAX_LINES} lines is a protocol
+ * error. In LMTP mode the server answers once per accepted recipient after the final dot (RFC 2033).
+ *
+ * <p>Every method may be called from any thread; the work runs on the connection's event-loop context. Failures
+ * arrive as {@link ClientException} with Postfix's wording.
+ */
+public final class ClientConnection {
+
+    static final int MAX_LINE = 8192;
+
+    private record Pending(Promise<Reply> promise, ClientState state) {
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final NetSocket socket;
+    private final ClientProtocol protocol;
+    private final ClientTimeouts timeouts;
+    private final String relay;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ReplyParser replyParser = new ReplyParser();
+    private final StringBuilder line = new StringBuilder();
+    private Set<String> extensions = Set.of();
+    private long timer = -1;
+    private boolean broken;
+    private ClientException failure;
+
+    private ClientConnection(Vertx vertx, Context context, NetSocket socket, ClientProtocol protocol,
+                             ClientTimeouts timeouts, String relay) {
+        this.vertx = vertx;
+        this.context = context;
+        this.socket = socket;
+        this.protocol = protocol;
+        this.timeouts = timeouts;
+        this.relay = relay;
+        socket.handler(this::onData);
+        socket.closeHandler(v -> fail(new ClientException(ClientException.Kind.CONNECTION_LOST, headState(),
+                "lost connection with " + relay + " while " + headState().during())));
+        socket.exceptionHandler(e -> socket.close());
+    }
+
+    /** Connects, reads the greeting and says LHLO/EHLO; fails with a ClientException unless all of it went well. */
+    public static Future<ClientConnection> open(Vertx vertx, NetClient netClient, ClientProtocol protocol,
+                                                ClientTimeouts timeouts, String heloName, String host, int port) {
+        String target = host + "[" + host + "]:" + port;
+        return netClient.connect(port, host)
+                .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.CONNECT_FAILED,
+                        ClientState.CONNECT, "connect to " + target + ": " + describe(e))))
+                .compose(socket -> {
+                    String address = socket.remoteAddress().hostAddress();
+                    ClientConnection c = new ClientConnection(vertx, Vertx.currentContext(), socket, protocol,
+                            timeouts, host + "[" + address + "]:" + port);
+                    return c.expect(ClientState.GREETING)
+                            .compose(greeting -> greeting.code() == 220 ? c.hello(heloName)
+                                    : c.refuse("host " + c.relay + " refused to talk to me: " + greeting.oneLine()))
+                            .map(c)
+                            .onFailure(e -> c.close());
+                });
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        int colon = m.lastIndexOf(": ");
+        String tail = colon >= 0 ? m.substring(colon + 2) : m;
+        return tail.isEmpty() ? m : Character.toUpperCase(tail.charAt(0)) + tail.substring(1);
+    }
+
+    private Future<Void> hello(String heloName) {
+        return command(ClientState.HELLO, protocol.helloVerb() + " " + heloName).compose(reply -> {
+            if (reply.code() != 250) {
+                return refuse("host " + relay + " refused to talk to me: " + reply.oneLine());
+            }
+            Set<String> ext = new java.util.HashSet<>();
+            for (String l : reply.lines().subList(1, reply.lines().size())) {
+                ext.add(l.split(" ", 2)[0].toUpperCase(Locale.ROOT));
+            }
+            extensions = Set.copyOf(ext);
+            return Future.succeededFuture();
+        });
+    }
+
+    private <T> Future<T> refuse(String message) {
+        return Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.HELLO, message));
+    }
+
+    /** {@code host[address]:port}, Postfix's {@code relay=} field. */
+    public String relay() {
+        return relay;
+    }
+
+    public boolean supports(String extension) {
+        return extensions.contains(extension);
+    }
+
+    /** True while the conversation is in a clean state where another transaction may start. */
+    public boolean isReusable() {
+        return !broken;
+    }
+
+    /**
+     * One mail transaction: MAIL, RCPT for each recipient, DATA, the dot-stuffed content, and the final reply (one
+     * per accepted recipient in LMTP). Every recipient gets exactly one outcome. A rejected MAIL or DATA becomes
+     * every concerned recipient's outcome; a transport failure fails the future, and the caller must treat every
+     * recipient without an outcome as not delivered.
+     */
+    public Future<List<RecipientOutcome>> deliver(MailAddress sender, List<MailAddress> recipients, long size,
+                                                  byte[] content, int length) {
+        return onContext(() -> envelope(sender, recipients, size).compose(envelope -> {
+            if (envelope.accepted().isEmpty()) {
+                return resetAfter(envelope.outcomes());
+            }
+            return command(ClientState.DATA, "DATA").compose(dataReply -> {
+                if (dataReply.code() != 354) {
+                    return resetAfter(replaceAccepted(envelope, dataReply, ClientState.DATA));
+                }
+                socket.write(dotStuffed(content, length));
+                return finalReplies(envelope);
+            });
+        }));
+    }
+
+    /**
+     * An address probe as Postfix's verify(8) makes it: MAIL, RCPT, then RSET, never DATA. The outcome is what the
+     * server said to RCPT (or to MAIL when that failed).
+     */
+    public Future<List<RecipientOutcome>> probe(MailAddress sender, List<MailAddress> recipients) {
+        return onContext(() -> envelope(sender, recipients, -1).compose(e -> resetAfter(e.outcomes())));
+    }
+
+    public Future<Void> quit() {
+        return onContext(() -> {
+            broken = true;
+            return command(ClientState.QUIT, "QUIT").<Void>mapEmpty().eventually(() -> {
+                socket.close();
+                return Future.succeededFuture();
+            });
+        });
+    }
+
+    public void close() {
+        broken = true;
+        context.runOnContext(v -> socket.close());
+    }
+
+    private record EnvelopeResult(List<RecipientOutcome> outcomes, List<MailAddress> accepted) {
+    }
+
+    private Future<EnvelopeResult> envelope(MailAddress sender, List<MailAddress> recipients, long size) {
+        if (broken) {
+            return Future.failedFuture(failure != null ? failure : new ClientException(
+                    ClientException.Kind.CONNECTION_LOST, ClientState.MAIL, "connection to " + relay + " is closed"));
+        }
+        String mail = "MAIL FROM:" + sender.bracketed() + (size >= 0 && supports("SIZE") ? " SIZE=" + size : "");
+        boolean pipelining = supports("PIPELINING");
+        Future<Reply> mailReply = command(ClientState.MAIL, mail);
+        List<Future<Reply>> rcptReplies = new ArrayList<>(recipients.size());
+        if (pipelining) {
+            for (MailAddress r : recipients) {
+                rcptReplies.add(command(ClientState.RCPT, "RCPT TO:" + r.bracketed()));
+            }
+        } else {
+            Future<Reply> previous = mailReply;
+            for (MailAddress r : recipients) {
+                previous = previous.compose(x -> command(ClientState.RCPT, "RCPT TO:" + r.bracketed()));
+                rcptReplies.add(previous);
+            }
+        }
+        return Future.join(new ArrayList<Future<?>>(rcptReplies)).transform(ar -> mailReply.transform(mr -> {
+            if (mr.failed()) {
+                return Future.failedFuture(mr.cause());
+            }
+            List<RecipientOutcome> outcomes = new ArrayList<>(recipients.size());
+            List<MailAddress> accepted = new ArrayList<>();
+            for (int i = 0; i < recipients.size(); i++) {
+                MailAddress r = recipients.get(i);
+                if (!mr.result().isPositive()) {
+                    outcomes.add(new RecipientOutcome(r, mr.result(), ClientState.MAIL));
+                    continue;
+                }
+                Future<Reply> f = rcptReplies.get(i);
+                if (f.failed()) {
+                    return Future.failedFuture(f.cause());
+                }
+                outcomes.add(new RecipientOutcome(r, f.result(), ClientState.RCPT));
+                if (f.result().isPositive()) {
+                    accepted.add(r);
+                }
+            }
+            return Future.succeededFuture(new EnvelopeResult(outcomes, accepted));
+        }));
+    }
+
+    private static List<RecipientOutcome> replaceAccepted(EnvelopeResult e, Reply reply, ClientState state) {
+        List<RecipientOutcome> out = new ArrayList<>(e.outcomes().size());
+        for (RecipientOutcome o : e.outcomes()) {
+            out.add(o.reply().isPositive() ? new RecipientOutcome(o.recipient(), reply, state) : o);
+        }
+        return out;
+    }
+
+    private Future<List<RecipientOutcome>> finalReplies(EnvelopeResult e) {
+        if (protocol == ClientProtocol.SMTP) {
+            return expect(ClientState.DOT).map(reply -> replaceAccepted(e, reply, ClientState.DOT));
+        }
+        List<Future<Reply>> replies = new ArrayList<>(e.accepted().size());
+        for (int i = 0; i < e.accepted().size(); i++) {
+            replies.add(expect(ClientState.DOT));
+        }
+        return Future.all(new ArrayList<Future<?>>(replies)).map(x -> {
+            List<RecipientOutcome> out = new ArrayList<>(e.outcomes().size());
+            int next = 0;
+            for (RecipientOutcome o : e.outcomes()) {
+                out.add(o.reply().isPositive()
+                        ? new RecipientOutcome(o.recipient(), replies.get(next++).result(), ClientState.DOT) : o);
+            }
+            return out;
+        });
+    }
+
+    /** RSET after a transaction that did not reach DATA's end, so the connection can be reused. */
+    private Future<List<RecipientOutcome>> resetAfter(List<RecipientOutcome> outcomes) {
+        return command(ClientState.RSET, "RSET").transform(ar -> {
+            if (ar.failed() || ar.result().code() != 250) {
+                broken = true;
+                socket.close();
+            }
+            return Future.succeededFuture(outcomes);
+        });
+    }
+
+    /** Dot-stuffs CRLF-terminated content and appends the end-of-data line. */
+    static Buffer dotStuffed(byte[] content, int length) {
+        Buffer out = Buffer.buffer(length + length / 40 + 8);
+        int lineStart = 0;
+        for (int i = 0; i < length; i++) {
+            if (i == lineStart && content[i] == '.') {
+                out.appendBytes(content, lineStart, i - lineStart);
+                out.appendByte((byte) '.');
+                lineStart = i;
+            }
+            if (content[i] == '\n') {
+                out.appendBytes(content, lineStart, i + 1 - lineStart);
+                lineStart = i + 1;
+            }
+        }
+        if (lineStart < length) {
+            out.appendBytes(content, lineStart, length - lineStart).appendString("\r\n");
+        }
+        return out.appendString(".\r\n");
+    }
+
+    private Future<Reply> command(ClientState state, String text) {
+        Future<Reply> reply = expect(state);
+        socket.write(text + "\r\n");
+        return reply;
+    }
+
+    private Future<Reply> expect(ClientState state) {
+        if (failure != null) {
+            return Future.failedFuture(failure);
+        }
+        Promise<Reply> p = Promise.promise();
+        pending.add(new Pending(p, state));
+        if (pending.size() == 1) {
+            armTimer();
+        }
+        return p.future();
+    }
+
+    private void armTimer() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        Pending head = pending.peek();
+        if (head != null) {
+            timer = vertx.setTimer(timeouts.forState(head.state()).toMillis(), id -> {
+                timer = -1;
+                fail(new ClientException(ClientException.Kind.TIMEOUT, head.state(),
+                        "conversation with " + relay + " timed out while " + head.state().during()));
+                socket.close();
+            });
+        }
+    }
+
+    private ClientState headState() {
+        Pending head = pending.peek();
+        return head == null ? ClientState.QUIT : head.state();
+    }
+
+    private void onData(Buffer data) {
+        byte[] bytes = data.getBytes();
+        for (byte b : bytes) {
+            if (failure != null) {
+                return;
+            }
+            if (b == '\n') {
+                int len = line.length();
+                String text = len > 0 && line.charAt(len - 1) == '\r' ? line.substring(0, len - 1) : line.toString();
+                line.setLength(0);
+                onLine(text);
+            } else if (line.length() >= MAX_LINE) {
+                protocolError("reply line longer than " + MAX_LINE + " bytes");
+            } else {
+                line.append((char) (b & 0xff));
+            }
+        }
+    }
+
+    private void onLine(String text) {
+        Reply reply;
+        try {
+            reply = replyParser.accept(text);
+        } catch (ReplyParser.MalformedReplyException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        if (reply == null) {
+            return;
+        }
+        Pending head = pending.poll();
+        if (head == null) {
+            protocolError("unexpected reply " + reply.oneLine());
+            return;
+        }
+        armTimer();
+        head.promise().complete(reply);
+    }
+
+    private void protocolError(String detail) {
+        fail(new ClientException(ClientException.Kind.PROTOCOL_ERROR, headState(),
+                "conversation with " + relay + " failed while " + headState().during() + ": " + detail));
+        socket.close();
+    }
+
+    private void fail(ClientException e) {
+        broken = true;
+        if (failure == null) {
+            failure = e;
+        }
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            p.promise().tryFail(failure);
+        }
+    }
+
+    private <T> Future<T> onContext(Supplier<Future<T>> work) {
+        if (Vertx.currentContext() == context) {
+            return work.get();
+        }
+        Promise<T> p = Promise.promise();
+        context.runOnContext(v -> work.get().onComplete(p));
+        return p.future();
+    }
+}

@@ -1,0 +1,99 @@
+package io.mxgate.core.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The queue's topics and the settings every producer and consumer of message bytes needs. Kafka's limits default
+ * to about 1 MB while Postfix's {@code message_size_limit} is 10,240,000 bytes: every limit on the path is raised
+ * together from the one message size limit (ADR 0002), or a message that got 250 could not be stored or fetched.
+ */
+public final class Topics {
+
+    /** Room for the Received header, Kafka record headers and the batch framing on top of the message size. */
+    public static final int RECORD_OVERHEAD = 256 * 1024;
+
+    private Topics() {
+    }
+
+    /** The largest record the path must carry for a given {@code message_size_limit}. */
+    public static int maxRecordBytes(long messageSizeLimit) {
+        return (int) Math.min(Integer.MAX_VALUE, messageSizeLimit + RECORD_OVERHEAD);
+    }
+
+    /** Producer settings that make a completed send mean "durably stored" (acks=all, idempotent). */
+    public static Map<String, Object> durableProducer(String bootstrapServers, long messageSizeLimit,
+                                                      Duration deliveryTimeout) {
+        int requestTimeout = (int) Math.min(deliveryTimeout.toMillis(), 10_000);
+        return Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "acks", "all",
+                "enable.idempotence", "true",
+                "max.in.flight.requests.per.connection", "5",
+                "max.request.size", Integer.toString(maxRecordBytes(messageSizeLimit)),
+                "request.timeout.ms", Integer.toString(requestTimeout),
+                "delivery.timeout.ms", Long.toString(Math.max(deliveryTimeout.toMillis(), requestTimeout + 1)),
+                "max.block.ms", Integer.toString(requestTimeout),
+                "linger.ms", "1");
+    }
+
+    /** Consumer settings: manual commits only, and fetch sizes that fit the largest message. */
+    public static Map<String, Object> consumer(String bootstrapServers, String groupId, long messageSizeLimit) {
+        String max = Integer.toString(maxRecordBytes(messageSizeLimit));
+        return Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "group.id", groupId,
+                "enable.auto.commit", "false",
+                "auto.offset.reset", "earliest",
+                "isolation.level", "read_committed",
+                "max.partition.fetch.bytes", max,
+                "fetch.max.bytes", max);
+    }
+
+    /**
+     * Creates the topics that do not exist yet, with {@code max.message.bytes} raised to the message size limit.
+     * Existing topics are left alone (an operator's settings win).
+     */
+    public static void ensure(Admin admin, List<String> names, int partitions, short replicationFactor,
+                              long messageSizeLimit, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : names) {
+            topics.add(new NewTopic(name, partitions, replicationFactor).configs(Map.of(
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes(messageSizeLimit)))));
+        }
+        var result = admin.createTopics(topics);
+        for (var entry : result.values().entrySet()) {
+            try {
+                entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** True when the cluster answers a metadata request within the timeout. */
+    public static boolean reachable(Admin admin, Duration timeout) {
+        try {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+}

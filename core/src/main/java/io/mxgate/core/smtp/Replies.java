@@ -1,0 +1,85 @@
+package io.mxgate.core.smtp;
+
+import io.mxgate.core.address.MailAddress;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The catalogue of every reply mxgate's servers send. Texts follow Postfix's smtpd so that admins' scripts and
+ * habits (and swaks expectations) carry over. Replies that name an address or a host are built by the static
+ * methods here, never by string concatenation at the call site.
+ */
+public final class Replies {
+
+    private Replies() {
+    }
+
+    public static final Reply OK = Reply.of(250, "2.0.0", "Ok");
+    public static final Reply SENDER_OK = Reply.of(250, "2.1.0", "Ok");
+    public static final Reply RECIPIENT_OK = Reply.of(250, "2.1.5", "Ok");
+    public static final Reply START_DATA = Reply.of(354, (EnhancedStatus) null, "End data with <CR><LF>.<CR><LF>");
+    public static final Reply BYE = Reply.of(221, "2.0.0", "Bye");
+    public static final Reply VRFY_NOT_DISCLOSED = Reply.of(252, "2.0.0",
+            "Cannot VRFY user, but will accept message and attempt delivery");
+
+    public static final Reply COMMAND_UNRECOGNIZED = Reply.of(500, "5.5.2", "Error: command not recognized");
+    public static final Reply LINE_TOO_LONG = Reply.of(500, "5.5.2", "Error: command line too long");
+    public static final Reply NOT_IMPLEMENTED = Reply.of(502, "5.5.1", "Error: command not implemented");
+    public static final Reply HELO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: HELO hostname");
+    public static final Reply EHLO_SYNTAX = Reply.of(501, "5.5.4", "Syntax: EHLO hostname");
+    public static final Reply MAIL_SYNTAX = Reply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
+    public static final Reply RCPT_SYNTAX = Reply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
+    public static final Reply VRFY_SYNTAX = Reply.of(501, "5.5.4", "Syntax: VRFY address");
+    public static final Reply NO_ARGUMENTS = Reply.of(501, "5.5.4", "Syntax: this command takes no arguments");
+    public static final Reply BAD_SENDER_SYNTAX = Reply.of(501, "5.1.7", "Bad sender address syntax");
+    public static final Reply BAD_RECIPIENT_SYNTAX = Reply.of(501, "5.1.3", "Bad recipient address syntax");
+    public static final Reply SEND_HELO_FIRST = Reply.of(503, "5.5.1", "Error: send HELO/EHLO first");
+    public static final Reply NESTED_MAIL = Reply.of(503, "5.5.1", "Error: nested MAIL command");
+    public static final Reply NEED_MAIL = Reply.of(503, "5.5.1", "Error: need MAIL command");
+    public static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
+    public static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
+    public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Error: too many recipients");
+    public static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
+    public static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");
+
+    public static Reply unsupportedParameter(String parameter) {
+        return Reply.of(555, "5.5.4", "Unsupported option: " + parameter);
+    }
+
+    public static Reply badParameterValue(String parameter) {
+        return Reply.of(501, "5.5.4", "Bad " + parameter + " parameter syntax");
+    }
+
+    public static Reply greeting(String hostname) {
+        return Reply.of(220, (EnhancedStatus) null, hostname + " ESMTP mxgate");
+    }
+
+    public static Reply timeout(String hostname) {
+        return Reply.of(421, "4.4.2", hostname + " Error: timeout exceeded");
+    }
+
+    public static Reply shuttingDown(String hostname) {
+        return Reply.of(421, "4.3.2", hostname + " Service shutting down");
+    }
+
+    public static Reply queued(String queueId) {
+        return Reply.of(250, "2.0.0", "Ok: queued as " + queueId);
+    }
+
+    public static Reply relayAccessDenied(MailAddress recipient) {
+        return Reply.of(554, "5.7.1", recipient.bracketed() + ": Relay access denied");
+    }
+
+    public static Reply helo(String hostname) {
+        return Reply.of(250, (EnhancedStatus) null, hostname);
+    }
+
+    /** The EHLO reply: our name first, then one extension per line, without enhanced status (as Postfix). */
+    public static Reply ehlo(String hostname, List<String> extensions) {
+        List<String> lines = new ArrayList<>(extensions.size() + 1);
+        lines.add(hostname);
+        lines.addAll(extensions);
+        return new Reply(250, null, lines);
+    }
+}

@@ -1,0 +1,90 @@
+package io.mxgate.ingress;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of smtp-ingress. Names are Postfix's main.cf parameters in kebab case under {@code mxgate.}
+ * (environment: {@code MXGATE_MESSAGE_SIZE_LIMIT}); docs/configuration.md lists them all.
+ */
+@ConfigMapping(prefix = "mxgate")
+public interface IngressConfig {
+
+    /** Postfix {@code myhostname}: the name in the greeting, EHLO reply and Received header. */
+    @WithDefault("localhost")
+    String myhostname();
+
+    /** Postfix {@code inet_interfaces}: the address the SMTP listener binds. */
+    @WithDefault("127.0.0.1")
+    String inetInterfaces();
+
+    /** The SMTP listener's port (master.cf's {@code smtp inet} service). */
+    @WithDefault("2525")
+    int smtpdPort();
+
+    /** Postfix {@code line_length_limit}: the longest command line, in bytes; longer gets 500 5.5.2 and a close. */
+    @WithDefault("2048")
+    int lineLengthLimit();
+
+    /** Postfix {@code message_size_limit}: the largest message, in bytes, Received header included. */
+    @WithDefault("10240000")
+    long messageSizeLimit();
+
+    /** Postfix {@code smtpd_recipient_limit}: recipients accepted per message; more get 452 4.5.3. */
+    @WithDefault("1000")
+    int smtpdRecipientLimit();
+
+    /** Postfix {@code smtpd_timeout}: how long the server waits for a complete command line or DATA line. */
+    @WithDefault("300s")
+    Duration smtpdTimeout();
+
+    /** Postfix {@code smtpd_hard_error_limit}: errors in one session before 421 and disconnect. */
+    @WithDefault("20")
+    int smtpdHardErrorLimit();
+
+    /** Postfix {@code smtpd_helo_required}: refuse MAIL, RCPT and DATA before HELO/EHLO. */
+    @WithDefault("false")
+    boolean smtpdHeloRequired();
+
+    /** Postfix {@code relay_domains}: domains relayed to another host (list, /file or type:table). */
+    Optional<String> relayDomains();
+
+    /** Postfix {@code virtual_mailbox_domains}: domains delivered to mailboxes over LMTP. */
+    @WithDefault("example.test")
+    String virtualMailboxDomains();
+
+    /** Postfix {@code virtual_alias_domains}: domains whose addresses are all aliases. */
+    Optional<String> virtualAliasDomains();
+
+    /** Kafka, where every accepted message is stored before the 250. */
+    Kafka kafka();
+
+    interface Kafka {
+        /** Kafka bootstrap servers. */
+        @WithDefault("127.0.0.1:19092")
+        String bootstrapServers();
+
+        /** The topic accepted messages are written to. */
+        @WithDefault("mxgate.incoming")
+        String incomingTopic();
+
+        /** How long to wait for the broker's acks=all before answering 451 4.3.0. */
+        @WithDefault("30s")
+        Duration ackTimeout();
+
+        /** Create missing topics at startup (partitions and replication factor below). */
+        @WithDefault("true")
+        boolean createTopics();
+
+        /** Partitions of topics created at startup. */
+        @WithDefault("4")
+        int partitions();
+
+        /** Replication factor of topics created at startup (1 for the local single broker; 3 in production). */
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}
