@@ -1,0 +1,125 @@
+package io.mxgate.delivery;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * Every setting of lmtp-delivery. Names are Postfix's main.cf parameters in kebab case under {@code mxgate.};
+ * docs/configuration.md lists them all.
+ */
+@ConfigMapping(prefix = "mxgate")
+public interface DeliveryConfig {
+
+    /** Postfix {@code myhostname}: the name this client gives in LHLO. */
+    @WithDefault("localhost")
+    String myhostname();
+
+    /** Postfix {@code virtual_transport}: where mail for virtual mailbox domains goes (LMTP over TCP). */
+    @WithDefault("lmtp:[127.0.0.1]:2424")
+    String virtualTransport();
+
+    /** Postfix {@code virtual_mailbox_domains}: this service delivers the recipients in these domains only. */
+    @WithDefault("example.test")
+    String virtualMailboxDomains();
+
+    /** Postfix {@code message_size_limit}: sizes the Kafka fetches so the largest message fits. */
+    @WithDefault("10240000")
+    long messageSizeLimit();
+
+    /** Postfix {@code lmtp_destination_concurrency_limit}: parallel LMTP transactions to the backend. */
+    @WithDefault("20")
+    int lmtpDestinationConcurrencyLimit();
+
+    /** Postfix {@code lmtp_destination_recipient_limit}: recipients per LMTP transaction. */
+    @WithDefault("50")
+    int lmtpDestinationRecipientLimit();
+
+    /** How long an idle LMTP connection is kept for reuse (Postfix {@code smtp_connection_cache_time_limit}). */
+    @WithDefault("10s")
+    Duration lmtpConnectionCacheTimeLimit();
+
+    /** Postfix {@code lmtp_connect_timeout}. */
+    @WithDefault("30s")
+    Duration lmtpConnectTimeout();
+
+    /** Postfix {@code lmtp_lhlo_timeout}: for the greeting and the LHLO reply. */
+    @WithDefault("300s")
+    Duration lmtpLhloTimeout();
+
+    /** Postfix {@code lmtp_mail_timeout}. */
+    @WithDefault("300s")
+    Duration lmtpMailTimeout();
+
+    /** Postfix {@code lmtp_rcpt_timeout}. */
+    @WithDefault("300s")
+    Duration lmtpRcptTimeout();
+
+    /** Postfix {@code lmtp_data_init_timeout}. */
+    @WithDefault("120s")
+    Duration lmtpDataInitTimeout();
+
+    /** Postfix {@code lmtp_data_done_timeout}: for the replies after the final dot. */
+    @WithDefault("600s")
+    Duration lmtpDataDoneTimeout();
+
+    /** Postfix {@code lmtp_rset_timeout}. */
+    @WithDefault("20s")
+    Duration lmtpRsetTimeout();
+
+    /** Postfix {@code lmtp_quit_timeout}. */
+    @WithDefault("300s")
+    Duration lmtpQuitTimeout();
+
+    /**
+     * While the backend cannot be reached at all, mail stays in the incoming topic (nothing is committed) and the
+     * attempt repeats after a delay that doubles up to this value.
+     */
+    @WithDefault("30s")
+    Duration lmtpBackendRetryMaxDelay();
+
+    Kafka kafka();
+
+    interface Kafka {
+        /** Kafka bootstrap servers. */
+        @WithDefault("127.0.0.1:19092")
+        String bootstrapServers();
+
+        /** The topic of accepted mail (written by smtp-ingress). */
+        @WithDefault("mxgate.incoming")
+        String incomingTopic();
+
+        /** Recipients that got a temporary failure, with the message, for queue-worker's retry schedule. */
+        @WithDefault("mxgate.deferred")
+        String deferredTopic();
+
+        /** Recipients that got a permanent failure, with the message, for queue-worker's DSN. */
+        @WithDefault("mxgate.bounce")
+        String bounceTopic();
+
+        /** Records whose envelope cannot be read (Postfix's corrupt queue): kept for an admin, never dropped. */
+        @WithDefault("mxgate.corrupt")
+        String corruptTopic();
+
+        /** Consumer group of this service. */
+        @WithDefault("mxgate-lmtp-delivery")
+        String groupId();
+
+        /** How long to wait for the broker's acks=all on the deferred/bounce topics. */
+        @WithDefault("30s")
+        Duration ackTimeout();
+
+        /** Create missing topics at startup. */
+        @WithDefault("true")
+        boolean createTopics();
+
+        /** Partitions of topics created at startup. */
+        @WithDefault("4")
+        int partitions();
+
+        /** Replication factor of topics created at startup. */
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}
