@@ -54,6 +54,9 @@ public final class AddressParser {
                 }
             }
             p = p.substring(colon + 1);
+            if (p.isEmpty()) {
+                return null;
+            }
         }
         return p;
     }

@@ -81,14 +81,11 @@ public final class ClientConnection {
                 });
     }
 
+    /** The OS's words for a failed connect ("Connection refused"), without Netty's address suffix. */
     private static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null) {
-            return e.getClass().getSimpleName();
-        }
-        int colon = m.lastIndexOf(": ");
-        String tail = colon >= 0 ? m.substring(colon + 2) : m;
-        return tail.isEmpty() ? m : Character.toUpperCase(tail.charAt(0)) + tail.substring(1);
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int suffix = m.indexOf(": /");
+        return suffix >= 0 ? m.substring(0, suffix) : m;
     }
 
     private Future<Void> hello(String heloName) {

@@ -18,23 +18,16 @@ public record EnhancedStatus(int klass, int subject, int detail) {
         return new EnhancedStatus(klass, subject, detail);
     }
 
-    /** Parses {@code "x.y.z"}; returns null when the text is not an enhanced status code. */
+    private static final java.util.regex.Pattern SYNTAX = java.util.regex.Pattern.compile("([245])\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /** Parses {@code "x.y.z"} (RFC 3463: class 2, 4 or 5, then one to three digits twice); null otherwise. */
     public static EnhancedStatus parse(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 3) {
+        java.util.regex.Matcher m = SYNTAX.matcher(text);
+        if (!m.matches()) {
             return null;
         }
-        try {
-            int k = Integer.parseInt(parts[0]);
-            int s = Integer.parseInt(parts[1]);
-            int d = Integer.parseInt(parts[2]);
-            if ((k != 2 && k != 4 && k != 5) || parts[1].length() > 3 || parts[2].length() > 3 || s < 0 || d < 0) {
-                return null;
-            }
-            return new EnhancedStatus(k, s, d);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return new EnhancedStatus(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)));
     }
 
     /** The same subject and detail with the class of {@code code} (Postfix rewrites 5.1.1 to 4.1.1 for a 450). */

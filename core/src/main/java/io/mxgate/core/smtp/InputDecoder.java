@@ -54,6 +54,8 @@ public final class InputDecoder {
     private boolean previousEndedCrlf;
     private boolean lineTruncated;
     private boolean sawBareNewline;
+    /** After an overlong command line, the rest of it up to its LF is skipped, not read as commands. */
+    private boolean skippingLine;
 
     public InputDecoder(int maxLineLength, long maxMessageSize) {
         this.maxLineLength = maxLineLength;
@@ -96,9 +98,19 @@ public final class InputDecoder {
 
     private Event nextLine() {
         int lf = indexOfLf();
-        if (lf < 0) {
-            if (end - start > maxLineLength) {
+        if (skippingLine) {
+            if (lf < 0) {
                 start = end;
+                return null;
+            }
+            start = lf + 1;
+            skippingLine = false;
+            lf = indexOfLf();
+        }
+        if (lf < 0) {
+            if (end - start - trailingCr() > maxLineLength) {
+                start = end;
+                skippingLine = true;
                 return new Event.LineTooLong();
             }
             return null;
@@ -111,6 +123,11 @@ public final class InputDecoder {
             return new Event.LineTooLong();
         }
         return new Event.Line(new String(in, lineStart, length, StandardCharsets.ISO_8859_1));
+    }
+
+    /** 1 when the buffered input ends in a CR whose LF may be in the next read. */
+    private int trailingCr() {
+        return end > start && in[end - 1] == CR ? 1 : 0;
     }
 
     private Event nextData() {
@@ -140,14 +157,16 @@ public final class InputDecoder {
 
     /**
      * Once over the limit nothing is kept, but a partial line must still be recognizable as the end marker, so
-     * at most {@value #END_MARKER_LENGTH} bytes of it stay buffered.
+     * at most {@value #END_MARKER_LENGTH} bytes of it stay buffered, and a trailing CR stays because its LF may
+     * come in the next read and make the line end in CRLF.
      */
     private void discardLongPartialLineIfTooBig() {
         int partial = end - start;
         if (partial > END_MARKER_LENGTH && (tooBig || contentLength + (long) partial > maxMessageSize)) {
             markTooBig();
-            dataSize += partial;
-            start = end;
+            int discard = partial - trailingCr();
+            dataSize += discard;
+            start += discard;
             lineTruncated = true;
         }
     }

@@ -9,7 +9,7 @@ import java.util.Locale;
  * @param transport  {@code lmtp}, {@code smtp} or {@code relay}
  * @param host       host name or address without brackets
  * @param port       TCP port; the transport's default when the next hop names none
- * @param mxLookup   false when the host was written in brackets
+ * @param mxLookup   false when the host was written in brackets, and always for LMTP
  */
 public record NextHop(String transport, String host, int port, boolean mxLookup) {
 
@@ -56,7 +56,8 @@ public record NextHop(String transport, String host, int port, boolean mxLookup)
         if (host.isEmpty() || port < 1 || port > 65535) {
             throw new IllegalArgumentException("bad next hop \"" + spec + "\"");
         }
-        return new NextHop(transport, host.toLowerCase(Locale.ROOT), port, !bracketed);
+        // Postfix never looks up MX records for LMTP next hops.
+        return new NextHop(transport, host.toLowerCase(Locale.ROOT), port, !bracketed && !transport.equals("lmtp"));
     }
 
     /** Postfix's {@code relay=} form for logs once connected: {@code host[address]:port}. */

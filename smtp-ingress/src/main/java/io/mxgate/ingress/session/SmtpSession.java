@@ -148,8 +148,9 @@ public final class SmtpSession {
             lastVerb = verb;
             commandCounts.merge(verb, 1, Integer::sum);
         }
-        if (verb != null && verb.needsHelo() && limits.heloRequired() && helo.isEmpty()) {
-            error(Replies.SEND_HELO_FIRST);
+        Reply outOfSequence = verb == null ? null : outOfSequence(verb);
+        if (outOfSequence != null) {
+            error(outOfSequence);
         } else if (command instanceof Command.Helo h) {
             greet(h.domain(), "SMTP", Replies.helo(limits.myhostname()));
         } else if (command instanceof Command.Ehlo e) {
@@ -179,6 +180,20 @@ public final class SmtpSession {
         }
     }
 
+    /** Sequence is checked before arguments, as Postfix's smtpd does: a nested MAIL is nested whatever it says. */
+    private Reply outOfSequence(Verb verb) {
+        if (verb.needsHelo() && limits.heloRequired() && helo.isEmpty()) {
+            return Replies.SEND_HELO_FIRST;
+        }
+        if (verb == Verb.MAIL && tx != null) {
+            return Replies.NESTED_MAIL;
+        }
+        if ((verb == Verb.RCPT || verb == Verb.DATA) && tx == null) {
+            return Replies.NEED_MAIL;
+        }
+        return null;
+    }
+
     private void greet(String name, String proto, Reply reply) {
         helo = name;
         protocol = proto;
@@ -187,9 +202,7 @@ public final class SmtpSession {
     }
 
     private void mail(Command.Mail m) {
-        if (tx != null) {
-            error(Replies.NESTED_MAIL);
-        } else if (m.declaredSize() > limits.messageSizeLimit()) {
+        if (m.declaredSize() > limits.messageSizeLimit()) {
             error(Replies.MESSAGE_TOO_BIG);
         } else {
             tx = new Transaction(m.sender());
@@ -198,10 +211,6 @@ public final class SmtpSession {
     }
 
     private void rcpt(MailAddress recipient) {
-        if (tx == null) {
-            error(Replies.NEED_MAIL);
-            return;
-        }
         if (tx.recipients.size() >= limits.recipientLimit()) {
             error(Replies.TOO_MANY_RECIPIENTS);
             return;
@@ -223,9 +232,7 @@ public final class SmtpSession {
     }
 
     private void data() {
-        if (tx == null) {
-            error(Replies.NEED_MAIL);
-        } else if (tx.recipients.isEmpty()) {
+        if (tx.recipients.isEmpty()) {
             error(Replies.NO_VALID_RECIPIENTS);
         } else {
             reply(Replies.START_DATA);

@@ -1,0 +1,72 @@
+package io.mxgate.system;
+
+import io.mxgate.testkit.SmtpDialogue;
+import io.mxgate.testkit.Stack;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Outages defer mail, never drop it. Each test has a stack of its own, because it stops a part of it.
+ */
+class OutageTest {
+
+    @Test
+    void withKafkaDownMailGetsA4xxAndNothingIsHalfStored() {
+        try (Stack stack = Stack.start(SharedStack.TEST_SETTINGS)) {
+            stack.stopKafka();
+            String tag = UUID.randomUUID().toString();
+            String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test", List.of("alice@example.test"),
+                    "Subject: " + tag + "\r\n\r\nnot stored\r\n");
+            assertEquals("451 4.3.0 Error: queue file write error", reply);
+
+            stack.startKafka();
+            String after = UUID.randomUUID().toString();
+            assertTrue(Stack.await(Duration.ofSeconds(60), () -> SmtpDialogueTest.QUEUED.matcher(
+                    SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test", List.of("alice@example.test"),
+                            "Subject: " + after + "\r\n\r\nstored\r\n")).matches()), "accepts again once Kafka is back");
+            assertTrue(Stack.await(Duration.ofSeconds(30), () -> !stack.messagesContaining("alice", after).isEmpty()));
+            assertTrue(stack.messagesContaining("alice", tag).isEmpty(), "the refused message was not stored");
+        }
+    }
+
+    @Test
+    void withDovecotDownAcceptedMailWaitsInKafkaAndIsDeliveredWhenItReturns() throws Exception {
+        try (Stack stack = Stack.start(SharedStack.TEST_SETTINGS)) {
+            stack.stopDovecot();
+            String tag = UUID.randomUUID().toString();
+            for (int i = 0; i < 5; i++) {
+                String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test",
+                        List.of("alice@example.test", "bob@example.test"), "Subject: " + tag + " " + i + "\r\n\r\nwait\r\n");
+                assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
+            }
+            assertTrue(Stack.await(Duration.ofSeconds(10),
+                    () -> stack.log("lmtp-delivery").contains("LMTP backend unavailable")), stack.log("lmtp-delivery"));
+            String health = get(stack.httpPort("lmtp-delivery"), "/q/health/ready");
+            assertTrue(health.contains("\"status\": \"UP\"") && health.contains("Connection refused"), health);
+
+            stack.startDovecot();
+            assertTrue(Stack.await(Duration.ofSeconds(30), () -> stack.messagesContaining("alice", tag).size() == 5
+                    && stack.messagesContaining("bob", tag).size() == 5), "all five delivered once Dovecot is back");
+            Thread.sleep(1000);
+            assertEquals(5, stack.messagesContaining("alice", tag).size(), "and none twice");
+        }
+    }
+
+    static String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+}

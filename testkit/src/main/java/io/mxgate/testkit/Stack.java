@@ -1,0 +1,211 @@
+package io.mxgate.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A whole mxgate on free ports in its own run directory: a real KRaft Kafka broker, Redis, a private Dovecot and
+ * the services as built by Maven, started through the same dev/ scripts as {@code ./mxgate up}. Parts can be
+ * stopped, killed and started again for fault tests. Close it to stop everything it started.
+ */
+public final class Stack implements AutoCloseable {
+
+    public static final List<String> SERVICES = List.of("smtp-ingress", "verifier", "queue-worker", "lmtp-delivery");
+
+    private final Path dir;
+    private final int kafkaPort = Ports.free();
+    private final int kafkaControllerPort = Ports.free();
+    private final int redisPort = Ports.free();
+    private final int lmtpPort = Ports.free();
+    private final int imapPort = Ports.free();
+    private final int smtpPort = Ports.free();
+    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<String> running = new ArrayList<>();
+
+    private Stack(Map<String, String> overrides) {
+        try {
+            dir = Files.createTempDirectory(Path.of("/tmp"), "mxgate-test-");
+            dir.toFile().setExecutable(true, false);
+            dir.toFile().setReadable(true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String s : SERVICES) {
+            httpPorts.put(s, Ports.free());
+        }
+        settings.put("MXGATE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
+        settings.put("MXGATE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
+        settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + lmtpPort);
+        settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
+        settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
+        settings.putAll(overrides);
+    }
+
+    /** Starts everything with the default settings plus {@code overrides} (MXGATE_* environment names). */
+    public static Stack start(Map<String, String> overrides) {
+        Stack s = new Stack(overrides);
+        try {
+            s.startKafka();
+            Script.run("redis.sh", "start", s.dir.resolve("redis"), s.redisPort);
+            s.running.add("redis");
+            s.startDovecot();
+            for (String service : SERVICES) {
+                s.startService(service);
+            }
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public int imapPort() {
+        return imapPort;
+    }
+
+    public int lmtpPort() {
+        return lmtpPort;
+    }
+
+    public int httpPort(String service) {
+        return httpPorts.get(service);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public void startKafka() {
+        Script.run("kafka.sh", "start", dir.resolve("kafka"), kafkaPort, kafkaControllerPort);
+        running.add("kafka");
+    }
+
+    public void stopKafka() {
+        Script.run("kafka.sh", "stop", dir.resolve("kafka"));
+        running.remove("kafka");
+    }
+
+    public void startDovecot() {
+        Script.run("dovecot.sh", "start", dir.resolve("dovecot"), lmtpPort, imapPort);
+        running.add("dovecot");
+    }
+
+    public void stopDovecot() {
+        Script.run("dovecot.sh", "stop", dir.resolve("dovecot"));
+        running.remove("dovecot");
+    }
+
+    public void startService(String service) {
+        List<Object> args = new ArrayList<>(List.of("start", service, dir.resolve(service), httpPorts.get(service)));
+        settings.forEach((k, v) -> args.add(k + "=" + v));
+        Script.run("service.sh", args.toArray());
+        running.add(service);
+    }
+
+    public void stopService(String service) {
+        Script.run("service.sh", "stop", service, dir.resolve(service));
+        running.remove(service);
+    }
+
+    /** A service's log so far. */
+    public String log(String service) {
+        return read(dir.resolve(service).resolve(service + ".log"));
+    }
+
+    public String dovecotLog() {
+        return read(dir.resolve("dovecot").resolve("dovecot.log"));
+    }
+
+    /** The message files in a user's Maildir (new and cur). */
+    public List<Path> maildir(String user) {
+        Path base = dir.resolve("dovecot/mail/example.test").resolve(user).resolve("Maildir");
+        List<Path> files = new ArrayList<>();
+        for (String sub : List.of("new", "cur")) {
+            Path d = base.resolve(sub);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    s.forEach(files::add);
+                }  catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return files;
+    }
+
+    /** The messages of a user's Maildir that contain {@code text}. */
+    public List<String> messagesContaining(String user, String text) {
+        return maildir(user).stream().map(Stack::read).filter(m -> m.contains(text)).toList();
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds; false when {@code timeout} passed first. */
+    public static boolean await(Duration timeout, BooleanSupplier condition) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<RuntimeException> failures = new ArrayList<>();
+        List<String> parts = new ArrayList<>(running);
+        java.util.Collections.reverse(parts);
+        for (String part : parts) {
+            try {
+                switch (part) {
+                    case "kafka" -> stopKafka();
+                    case "redis" -> Script.run("redis.sh", "stop", dir.resolve("redis"));
+                    case "dovecot" -> stopDovecot();
+                    default -> stopService(part);
+                }
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        running.clear();
+        if (failures.isEmpty() && !Boolean.getBoolean("mxgate.keep")) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                failures.add(new UncheckedIOException(e));
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+}
