@@ -40,6 +40,7 @@ public final class ClientConnection {
     private final ClientProtocol protocol;
     private final ClientTimeouts timeouts;
     private final String relay;
+    private final String peer;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final ReplyParser replyParser = new ReplyParser();
     private final StringBuilder line = new StringBuilder();
@@ -49,16 +50,17 @@ public final class ClientConnection {
     private ClientException failure;
 
     private ClientConnection(Vertx vertx, Context context, NetSocket socket, ClientProtocol protocol,
-                             ClientTimeouts timeouts, String relay) {
+                             ClientTimeouts timeouts, String peer, int port) {
         this.vertx = vertx;
         this.context = context;
         this.socket = socket;
         this.protocol = protocol;
         this.timeouts = timeouts;
-        this.relay = relay;
+        this.peer = peer;
+        this.relay = peer + ":" + port;
         socket.handler(this::onData);
         socket.closeHandler(v -> fail(new ClientException(ClientException.Kind.CONNECTION_LOST, headState(),
-                "lost connection with " + relay + " while " + headState().during())));
+                "lost connection with " + peer + " while " + headState().during())));
         socket.exceptionHandler(e -> socket.close());
     }
 
@@ -72,10 +74,10 @@ public final class ClientConnection {
                 .compose(socket -> {
                     String address = socket.remoteAddress().hostAddress();
                     ClientConnection c = new ClientConnection(vertx, Vertx.currentContext(), socket, protocol,
-                            timeouts, host + "[" + address + "]:" + port);
+                            timeouts, host + "[" + address + "]", port);
                     return c.expect(ClientState.GREETING)
                             .compose(greeting -> greeting.code() == 220 ? c.hello(heloName)
-                                    : c.refuse("host " + c.relay + " refused to talk to me: " + greeting.oneLine()))
+                                    : c.refuse("host " + c.peer + " refused to talk to me: " + greeting.oneLine()))
                             .map(c)
                             .onFailure(e -> c.close());
                 });
@@ -91,7 +93,7 @@ public final class ClientConnection {
     private Future<Void> hello(String heloName) {
         return command(ClientState.HELLO, protocol.helloVerb() + " " + heloName).compose(reply -> {
             if (reply.code() != 250) {
-                return refuse("host " + relay + " refused to talk to me: " + reply.oneLine());
+                return refuse("host " + peer + " refused to talk to me: " + reply.oneLine());
             }
             Set<String> ext = new java.util.HashSet<>();
             for (String l : reply.lines().subList(1, reply.lines().size())) {
@@ -104,6 +106,11 @@ public final class ClientConnection {
 
     private <T> Future<T> refuse(String message) {
         return Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.HELLO, message));
+    }
+
+    /** {@code host[address]}, as Postfix names the server in DSN texts ({@code host h[a] said: ...}). */
+    public String peer() {
+        return peer;
     }
 
     /** {@code host[address]:port}, Postfix's {@code relay=} field. */
@@ -171,7 +178,7 @@ public final class ClientConnection {
     private Future<EnvelopeResult> envelope(MailAddress sender, List<MailAddress> recipients, long size) {
         if (broken) {
             return Future.failedFuture(failure != null ? failure : new ClientException(
-                    ClientException.Kind.CONNECTION_LOST, ClientState.MAIL, "connection to " + relay + " is closed"));
+                    ClientException.Kind.CONNECTION_LOST, ClientState.MAIL, "connection to " + peer + " is closed"));
         }
         String mail = "MAIL FROM:" + sender.bracketed() + (size >= 0 && supports("SIZE") ? " SIZE=" + size : "");
         boolean pipelining = supports("PIPELINING");
@@ -300,7 +307,7 @@ public final class ClientConnection {
             timer = vertx.setTimer(timeouts.forState(head.state()).toMillis(), id -> {
                 timer = -1;
                 fail(new ClientException(ClientException.Kind.TIMEOUT, head.state(),
-                        "conversation with " + relay + " timed out while " + head.state().during()));
+                        "conversation with " + peer + " timed out while " + head.state().during()));
                 socket.close();
             });
         }
@@ -352,7 +359,7 @@ public final class ClientConnection {
 
     private void protocolError(String detail) {
         fail(new ClientException(ClientException.Kind.PROTOCOL_ERROR, headState(),
-                "conversation with " + relay + " failed while " + headState().during() + ": " + detail));
+                "conversation with " + peer + " failed while " + headState().during() + ": " + detail));
         socket.close();
     }
 

@@ -25,4 +25,14 @@ public final class ClientException extends RuntimeException {
     public ClientState state() {
         return state;
     }
+
+    /** True when the conversation failed before any transaction began: the next hop is unavailable. */
+    public boolean beforeTransaction() {
+        return state == ClientState.CONNECT || state == ClientState.GREETING || state == ClientState.HELLO;
+    }
+
+    /** Any failure as a ClientException; a foreign one becomes a protocol error in {@code state}. */
+    public static ClientException of(Throwable t, ClientState state) {
+        return t instanceof ClientException c ? c : new ClientException(Kind.PROTOCOL_ERROR, state, String.valueOf(t));
+    }
 }

@@ -20,10 +20,20 @@ public final class DeliveryLog {
      */
     public static String line(String queueId, RecipientResult r, String relay, Duration sinceArrival, Duration queued,
                               Duration connect, Duration transmit) {
+        return line(queueId, r, r.status().logWord(), relay, sinceArrival, queued, connect, transmit);
+    }
+
+    /** The same line for an address probe: {@code status=deliverable} or {@code status=undeliverable}. */
+    public static String probeLine(String queueId, RecipientResult r, String relay, Duration delay) {
+        return line(queueId, r, r.status().probeWord(), relay, delay, Duration.ZERO, Duration.ZERO, delay);
+    }
+
+    private static String line(String queueId, RecipientResult r, String statusWord, String relay,
+                               Duration sinceArrival, Duration queued, Duration connect, Duration transmit) {
         return queueId + ": to=" + r.recipient().bracketed() + ", relay=" + relay
                 + ", delay=" + seconds(sinceArrival)
                 + ", delays=" + seconds(queued) + "/0/" + seconds(connect) + "/" + seconds(transmit)
-                + ", dsn=" + r.dsn() + ", status=" + r.status().logWord() + " (" + r.reason() + ")";
+                + ", dsn=" + r.dsn() + ", status=" + statusWord + " (" + r.reason() + ")";
     }
 
     /** Postfix prints delays with two significant decimals below 10 s and whole seconds above. */

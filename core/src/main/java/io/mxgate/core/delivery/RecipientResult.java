@@ -18,15 +18,23 @@ public record RecipientResult(MailAddress recipient, Status status, EnhancedStat
         public String logWord() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** Postfix's word in {@code status=} for an address probe. */
+        public String probeWord() {
+            return this == SENT ? "deliverable" : "undeliverable";
+        }
     }
 
-    /** From what the server said: 2xx sent (reason is the reply), 4xx deferred, 5xx bounced (reason names the host). */
-    public static RecipientResult of(RecipientOutcome outcome, String relay) {
+    /**
+     * From what the server said: 2xx sent (reason is the reply), 4xx deferred, 5xx bounced (reason names the host,
+     * {@code peer} is its {@code name[address]}).
+     */
+    public static RecipientResult of(RecipientOutcome outcome, String peer) {
         var reply = outcome.reply();
         Status status = reply.isPositive() ? Status.SENT : reply.isTransient() ? Status.DEFERRED : Status.BOUNCED;
         EnhancedStatus dsn = reply.status() != null ? reply.status()
                 : EnhancedStatus.of(reply.code() / 100, 0, 0);
-        String reason = status == Status.SENT ? reply.oneLine() : outcome.detail(relay);
+        String reason = status == Status.SENT ? reply.oneLine() : outcome.detail(peer);
         return new RecipientResult(outcome.recipient(), status, dsn, reason);
     }
 

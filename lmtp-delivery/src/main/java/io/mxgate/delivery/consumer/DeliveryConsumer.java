@@ -12,7 +12,7 @@ import io.mxgate.core.table.DomainList;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.delivery.DeliveryConfig;
 import io.mxgate.delivery.lmtp.LmtpAgent;
-import io.mxgate.delivery.lmtp.LmtpConnectionPool;
+import io.mxgate.core.client.ConnectionPool;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -65,7 +65,7 @@ public class DeliveryConsumer {
     private final Clock clock = Clock.systemUTC();
 
     private DomainList virtualMailboxDomains;
-    private LmtpConnectionPool pool;
+    private ConnectionPool pool;
     private LmtpAgent agent;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -97,7 +97,7 @@ public class DeliveryConsumer {
                 config.lmtpLhloTimeout(), config.lmtpMailTimeout(), config.lmtpRcptTimeout(),
                 config.lmtpDataInitTimeout(), config.lmtpDataDoneTimeout(), config.lmtpRsetTimeout(),
                 config.lmtpQuitTimeout());
-        pool = new LmtpConnectionPool(vertx, nextHop, timeouts, config.myhostname(),
+        pool = new ConnectionPool(vertx, nextHop, timeouts, config.myhostname(),
                 config.lmtpConnectionCacheTimeLimit());
         agent = new LmtpAgent(pool, config.lmtpDestinationRecipientLimit(), clock);
         DeliveryConfig.Kafka kafka = config.kafka();

@@ -3,6 +3,7 @@ package io.mxgate.delivery.lmtp;
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.client.ClientException;
 import io.mxgate.core.client.ClientState;
+import io.mxgate.core.client.ConnectionPool;
 import io.mxgate.core.client.RecipientOutcome;
 import io.mxgate.core.delivery.DeliveryLog;
 import io.mxgate.core.delivery.RecipientResult;
@@ -26,7 +27,7 @@ public final class LmtpAgent {
 
     private static final Logger LOG = Logger.getLogger("lmtp");
 
-    private final LmtpConnectionPool pool;
+    private final ConnectionPool pool;
     private final int recipientLimit;
     private final Clock clock;
 
@@ -41,7 +42,7 @@ public final class LmtpAgent {
         }
     }
 
-    public LmtpAgent(LmtpConnectionPool pool, int recipientLimit, Clock clock) {
+    public LmtpAgent(ConnectionPool pool, int recipientLimit, Clock clock) {
         this.pool = pool;
         this.recipientLimit = recipientLimit;
         this.clock = clock;
@@ -49,13 +50,10 @@ public final class LmtpAgent {
 
     public Future<Attempt> deliver(Envelope envelope, List<MailAddress> recipients, byte[] message,
                                    Instant dequeued) {
-        List<List<MailAddress>> chunks = new ArrayList<>();
-        for (int i = 0; i < recipients.size(); i += recipientLimit) {
-            chunks.add(recipients.subList(i, Math.min(recipients.size(), i + recipientLimit)));
-        }
         List<RecipientResult> results = new ArrayList<>(recipients.size());
         Future<Attempt> chain = Future.succeededFuture(null);
-        for (List<MailAddress> chunk : chunks) {
+        for (int i = 0; i < recipients.size(); i += recipientLimit) {
+            List<MailAddress> chunk = recipients.subList(i, Math.min(recipients.size(), i + recipientLimit));
             chain = chain.compose(previous -> previous instanceof Attempt.BackendDown
                     ? Future.succeededFuture(previous)
                     : transaction(envelope, chunk, message, dequeued, results.isEmpty()).map(a -> {
@@ -71,49 +69,23 @@ public final class LmtpAgent {
     private Future<Attempt> transaction(Envelope envelope, List<MailAddress> chunk, byte[] message, Instant dequeued,
                                         boolean nothingDeliveredYet) {
         long started = System.nanoTime();
-        return pool.acquire().transform(acquired -> {
-            if (acquired.failed()) {
-                ClientException e = asClientException(acquired.cause());
-                if (nothingDeliveredYet) {
-                    return Future.succeededFuture(new Attempt.BackendDown(e));
-                }
-                return Future.succeededFuture(deferAll(envelope, chunk, e, dequeued));
-            }
+        return pool.run(connection -> {
             long connected = System.nanoTime();
-            return send(acquired.result(), envelope, chunk, message).transform(sent -> {
-                if (sent.succeeded()) {
-                    return Future.succeededFuture(done(envelope, sent.result(), acquired.result().connection().relay(),
-                            dequeued, Duration.ofNanos(connected - started), Duration.ofNanos(System.nanoTime() - connected)));
-                }
-                ClientException e = asClientException(sent.cause());
-                if (isStaleCachedConnection(acquired.result(), e)) {
-                    return pool.openNew().compose(fresh -> send(fresh, envelope, chunk, message)
-                            .map(outcomes -> done(envelope, outcomes, fresh.connection().relay(), dequeued,
-                                    Duration.ofNanos(connected - started), Duration.ofNanos(System.nanoTime() - connected))))
-                            .recover(again -> Future.succeededFuture(
-                                    deferAll(envelope, chunk, asClientException(again), dequeued)));
-                }
-                return Future.succeededFuture(deferAll(envelope, chunk, e, dequeued));
-            });
+            return connection.deliver(envelope.sender(), chunk, message.length, message, message.length)
+                    .map(outcomes -> done(envelope, outcomes, connection.peer(), connection.relay(), dequeued,
+                            Duration.ofNanos(connected - started), Duration.ofNanos(System.nanoTime() - connected)));
+        }).recover(failure -> {
+            ClientException e = ClientException.of(failure, ClientState.CONNECT);
+            return Future.succeededFuture(nothingDeliveredYet && e.beforeTransaction()
+                    ? new Attempt.BackendDown(e) : deferAll(envelope, chunk, e, dequeued));
         });
     }
 
-    private Future<List<RecipientOutcome>> send(LmtpConnectionPool.Lease lease, Envelope envelope,
-                                                List<MailAddress> chunk, byte[] message) {
-        return lease.connection().deliver(envelope.sender(), chunk, message.length, message, message.length)
-                .onComplete(ar -> pool.release(lease.connection()));
-    }
-
-    /** The server closed a connection while it idled in the cache: try once more on a new one (as Postfix does). */
-    private static boolean isStaleCachedConnection(LmtpConnectionPool.Lease lease, ClientException e) {
-        return lease.reused() && e.state() == ClientState.MAIL && e.kind() != ClientException.Kind.TIMEOUT;
-    }
-
-    private Attempt done(Envelope envelope, List<RecipientOutcome> outcomes, String relay, Instant dequeued,
-                         Duration connect, Duration transmit) {
+    private Attempt done(Envelope envelope, List<RecipientOutcome> outcomes, String peer, String relay,
+                         Instant dequeued, Duration connect, Duration transmit) {
         List<RecipientResult> results = new ArrayList<>(outcomes.size());
         for (RecipientOutcome o : outcomes) {
-            RecipientResult r = RecipientResult.of(o, relay);
+            RecipientResult r = RecipientResult.of(o, peer);
             log(envelope, r, relay, dequeued, connect, transmit);
             results.add(r);
         }
@@ -135,10 +107,5 @@ public final class LmtpAgent {
         Instant now = clock.instant();
         LOG.info(DeliveryLog.line(envelope.queueId(), r, relay, Duration.between(envelope.arrival(), now),
                 Duration.between(envelope.arrival(), dequeued), connect, transmit));
-    }
-
-    private static ClientException asClientException(Throwable t) {
-        return t instanceof ClientException c ? c
-                : new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.CONNECT, String.valueOf(t));
     }
 }

@@ -1,8 +1,5 @@
-package io.mxgate.delivery.lmtp;
+package io.mxgate.core.client;
 
-import io.mxgate.core.client.ClientConnection;
-import io.mxgate.core.client.ClientProtocol;
-import io.mxgate.core.client.ClientTimeouts;
 import io.mxgate.core.transport.NextHop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,12 +8,14 @@ import io.vertx.core.net.NetClientOptions;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Function;
 
 /**
- * Open LMTP connections to the one backend, kept for reuse like Postfix's connection cache: a connection returns
- * here after a clean transaction and is closed when it has idled longer than the cache time limit.
+ * Open connections to one next hop, kept for reuse like Postfix's connection cache: a connection returns here after
+ * a clean transaction and is closed when it has idled longer than the cache time limit. Used by LMTP delivery and
+ * by address probes.
  */
-public final class LmtpConnectionPool {
+public final class ConnectionPool {
 
     private record Idle(ClientConnection connection, long since) {
     }
@@ -24,25 +23,45 @@ public final class LmtpConnectionPool {
     private final Vertx vertx;
     private final NetClient netClient;
     private final NextHop nextHop;
+    private final ClientProtocol protocol;
     private final ClientTimeouts timeouts;
     private final String heloName;
     private final long maxIdleNanos;
     private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
 
-    public LmtpConnectionPool(Vertx vertx, NextHop nextHop, ClientTimeouts timeouts, String heloName,
-                              Duration maxIdle) {
+    public ConnectionPool(Vertx vertx, NextHop nextHop, ClientTimeouts timeouts, String heloName, Duration maxIdle) {
         this.vertx = vertx;
         this.netClient = vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) timeouts.connect().toMillis())
                 .setTcpNoDelay(true));
         this.nextHop = nextHop;
+        this.protocol = nextHop.transport().equals("lmtp") ? ClientProtocol.LMTP : ClientProtocol.SMTP;
         this.timeouts = timeouts;
         this.heloName = heloName;
         this.maxIdleNanos = maxIdle.toNanos();
     }
 
+    /**
+     * Runs one conversation step on a pooled connection and returns the connection afterwards. When a cached
+     * connection turns out to have been closed by the server while it idled (it fails right at MAIL), the work is
+     * tried once more on a new connection, as Postfix does. Failures are {@link ClientException}s.
+     */
+    public <T> Future<T> run(Function<ClientConnection, Future<T>> work) {
+        return acquire().compose(lease -> attempt(lease.connection(), work).recover(e -> {
+            if (lease.reused() && e instanceof ClientException c && c.state() == ClientState.MAIL
+                    && c.kind() != ClientException.Kind.TIMEOUT) {
+                return openNew().compose(fresh -> attempt(fresh.connection(), work));
+            }
+            return Future.failedFuture(e);
+        }));
+    }
+
+    private <T> Future<T> attempt(ClientConnection connection, Function<ClientConnection, Future<T>> work) {
+        return work.apply(connection).onComplete(ar -> release(connection));
+    }
+
     /** A cached connection if a fresh one is idle, else a new one; {@code reused} tells which. */
-    public Future<Lease> acquire() {
+    private Future<Lease> acquire() {
         long now = System.nanoTime();
         Idle i;
         while ((i = idle.pollFirst()) != null) {
@@ -54,13 +73,13 @@ public final class LmtpConnectionPool {
         return openNew();
     }
 
-    public Future<Lease> openNew() {
-        return ClientConnection.open(vertx, netClient, ClientProtocol.LMTP, timeouts, heloName, nextHop.host(),
+    private Future<Lease> openNew() {
+        return ClientConnection.open(vertx, netClient, protocol, timeouts, heloName, nextHop.host(),
                 nextHop.port()).map(c -> new Lease(c, false));
     }
 
     /** Returns a connection after use; a broken one is closed instead. */
-    public void release(ClientConnection connection) {
+    private void release(ClientConnection connection) {
         if (connection.isReusable()) {
             idle.addFirst(new Idle(connection, System.nanoTime()));
         } else {
@@ -77,6 +96,6 @@ public final class LmtpConnectionPool {
     }
 
     /** A connection on loan; {@code reused} is true when it served an earlier transaction. */
-    public record Lease(ClientConnection connection, boolean reused) {
+    private record Lease(ClientConnection connection, boolean reused) {
     }
 }
