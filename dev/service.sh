@@ -30,6 +30,7 @@ start() {
     </dev/null >>"$dir/$module.log" 2>&1 &
   echo $! >"$pidfile"
   if ! wait_up 60 "$pidfile" "$jar" ready "$port"; then
+    [ -s "$dir/$module.log" ] || log "$dir/$module.log is empty"
     tail_logs "$dir/$module.log"
     stop_pid "$pidfile" "$jar" 10
     die "$module did not become ready (log: $dir/$module.log)"

@@ -59,6 +59,38 @@ public interface IngressConfig {
     /** Postfix {@code virtual_alias_domains}: domains whose addresses are all aliases. */
     Optional<String> virtualAliasDomains();
 
+    /**
+     * Postfix {@code smtpd_recipient_restrictions}, evaluated per RCPT after reject_unauth_destination, in order,
+     * first decisive result wins. Supported now: {@code reject_unverified_recipient}, {@code permit},
+     * {@code reject_unauth_destination}. Postfix's default is empty; ours verifies recipients, since a gateway that
+     * accepts unknown recipients sends backscatter.
+     */
+    @WithDefault("reject_unverified_recipient")
+    String smtpdRecipientRestrictions();
+
+    /** Where the verifier answers recipient checks (a Kubernetes Service in a cluster). */
+    @WithDefault("http://127.0.0.1:18081")
+    String verifierUrl();
+
+    /** How long a recipient check may take before the answer is 450 "address verification problem". */
+    @WithDefault("5s")
+    Duration verifierTimeout();
+
+    /** Postfix {@code unverified_recipient_reject_code}: the reply code when a probe bounced (any 4xx or 5xx). */
+    @WithDefault("450")
+    int unverifiedRecipientRejectCode();
+
+    /** Postfix {@code unverified_recipient_defer_code}: the reply code while a probe is deferred or under way. */
+    @WithDefault("450")
+    int unverifiedRecipientDeferCode();
+
+    /** Postfix {@code unverified_recipient_reject_reason}: replaces the next hop's text in the reject reply. */
+    Optional<String> unverifiedRecipientRejectReason();
+
+    /** Postfix {@code address_verify_sender}: probes arrive from it; it is never itself rejected as unverified. */
+    @WithDefault("double-bounce")
+    String addressVerifySender();
+
     /** Kafka, where every accepted message is stored before the 250. */
     Kafka kafka();
 

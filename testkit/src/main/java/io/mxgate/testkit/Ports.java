@@ -11,12 +11,20 @@ public final class Ports {
     private Ports() {
     }
 
-    public static int free() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Below Linux's ephemeral range (32768-60999), so no outgoing connection can take the port meanwhile. */
+    private static final int FIRST = 20_000;
+    private static final int LAST = 32_000;
+
+    public static synchronized int free() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(FIRST, LAST);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException e) {
+                // taken; try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in " + FIRST + "-" + LAST));
     }
 }

@@ -50,6 +50,7 @@ public final class Stack implements AutoCloseable {
         settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + lmtpPort);
         settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
         settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
+        settings.put("MXGATE_VERIFIER_URL", "http://127.0.0.1:" + httpPorts.get("verifier"));
         settings.putAll(overrides);
     }
 
@@ -58,16 +59,16 @@ public final class Stack implements AutoCloseable {
         Stack s = new Stack(overrides);
         try {
             s.startKafka();
-            Script.run("redis.sh", "start", s.dir.resolve("redis"), s.redisPort);
-            s.running.add("redis");
+            s.startRedis();
             s.startDovecot();
             for (String service : SERVICES) {
                 s.startService(service);
             }
             return s;
         } catch (RuntimeException e) {
+            System.setProperty("mxgate.keep", "true");
             s.close();
-            throw e;
+            throw new IllegalStateException("stack failed to start; its logs are kept in " + s.dir, e);
         }
     }
 
@@ -81,6 +82,11 @@ public final class Stack implements AutoCloseable {
 
     public int lmtpPort() {
         return lmtpPort;
+    }
+
+    /** An MXGATE_* setting as the services got it. */
+    public String setting(String name) {
+        return settings.get(name);
     }
 
     public int httpPort(String service) {
@@ -106,6 +112,19 @@ public final class Stack implements AutoCloseable {
         running.add("dovecot");
     }
 
+    /** Adds mailboxes to the running Dovecot (user@example.test, password demo). */
+    public void addMailboxes(String... users) {
+        List<Object> args = new ArrayList<>(List.of("users", dir.resolve("dovecot")));
+        args.addAll(List.of(users));
+        Script.run("dovecot.sh", args.toArray());
+        try {
+            // Dovecot's passwd-file checks for changes at most once a second: wait until the next one.
+            Thread.sleep(1_100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void stopDovecot() {
         Script.run("dovecot.sh", "stop", dir.resolve("dovecot"));
         running.remove("dovecot");
@@ -118,9 +137,49 @@ public final class Stack implements AutoCloseable {
         running.add(service);
     }
 
+    /** A second (third, ...) replica of a service, with its own HTTP port, run directory and {@code env} on top. */
+    public record Replica(String service, String name, int httpPort) {
+    }
+
+    public Replica startReplica(String service, String name, Map<String, String> env) {
+        int port = Ports.free();
+        List<Object> args = new ArrayList<>(List.of("start", service, dir.resolve(name), port));
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.putAll(env);
+        all.forEach((k, v) -> args.add(k + "=" + v));
+        Script.run("service.sh", args.toArray());
+        running.add(name + "=" + service);
+        return new Replica(service, name, port);
+    }
+
+    /** The log of a replica started with {@link #startReplica}. */
+    public String log(Replica replica) {
+        return read(dir.resolve(replica.name()).resolve(replica.service() + ".log"));
+    }
+
+    public void stopRedis() {
+        Script.run("redis.sh", "stop", dir.resolve("redis"));
+        running.remove("redis");
+    }
+
+    public void startRedis() {
+        Script.run("redis.sh", "start", dir.resolve("redis"), redisPort);
+        running.add("redis");
+    }
+
     public void stopService(String service) {
         Script.run("service.sh", "stop", service, dir.resolve(service));
         running.remove(service);
+    }
+
+    private void stopPart(String part) {
+        int eq = part.indexOf('=');
+        if (eq < 0) {
+            stopService(part);
+        } else {
+            Script.run("service.sh", "stop", part.substring(eq + 1), dir.resolve(part.substring(0, eq)));
+            running.remove(part);
+        }
     }
 
     /** A service's log so far. */
@@ -188,9 +247,9 @@ public final class Stack implements AutoCloseable {
             try {
                 switch (part) {
                     case "kafka" -> stopKafka();
-                    case "redis" -> Script.run("redis.sh", "stop", dir.resolve("redis"));
+                    case "redis" -> stopRedis();
                     case "dovecot" -> stopDovecot();
-                    default -> stopService(part);
+                    default -> stopPart(part);
                 }
             } catch (RuntimeException e) {
                 failures.add(e);

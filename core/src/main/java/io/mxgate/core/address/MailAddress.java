@@ -15,6 +15,18 @@ public record MailAddress(String localPart, String domain) {
         domain = domain.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * An address from a configuration value such as Postfix's {@code address_verify_sender}: a bare local part is
+     * qualified with {@code domain} (Postfix appends {@code $myorigin}); empty or {@code <>} is the null sender.
+     */
+    public static MailAddress qualified(String address, String domain) {
+        if (address.isEmpty() || address.equals("<>")) {
+            return NULL_SENDER;
+        }
+        int at = address.lastIndexOf('@');
+        return at < 0 ? new MailAddress(address, domain) : new MailAddress(address.substring(0, at), address.substring(at + 1));
+    }
+
     public boolean isNullSender() {
         return localPart.isEmpty() && domain.isEmpty();
     }

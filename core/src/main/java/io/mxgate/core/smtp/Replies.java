@@ -71,6 +71,15 @@ public final class Replies {
         return Reply.of(554, "5.7.1", recipient.bracketed() + ": Relay access denied");
     }
 
+    /** Postfix's form for a recipient restriction's verdict: {@code <a@b>: Recipient address rejected: detail}. */
+    public static Reply recipientRejected(int code, EnhancedStatus status, MailAddress recipient, String detail) {
+        return Reply.of(code, status.withClassOf(code), recipient.bracketed() + ": Recipient address rejected: " + detail);
+    }
+
+    public static Reply temporaryLookupFailure(MailAddress recipient) {
+        return Reply.of(451, "4.3.0", recipient.bracketed() + ": Temporary lookup failure");
+    }
+
     public static Reply helo(String hostname) {
         return Reply.of(250, (EnhancedStatus) null, hostname);
     }

@@ -4,10 +4,12 @@ import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.table.DomainList;
 import io.mxgate.ingress.IngressConfig;
+import io.mxgate.ingress.policy.RecipientRestrictions;
 import io.mxgate.ingress.policy.RelayPolicy;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.mxgate.ingress.session.SessionLimits;
 import io.mxgate.ingress.session.SmtpSession;
+import io.mxgate.ingress.verify.VerifierClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.AbstractVerticle;
@@ -35,12 +37,14 @@ public class SmtpServer {
     private final IngressConfig config;
     private final IncomingQueue queue;
     private final Vertx vertx;
+    private final VerifierClient verifier;
     private String deploymentId;
 
-    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx) {
+    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier) {
         this.config = config;
         this.queue = queue;
         this.vertx = vertx;
+        this.verifier = verifier;
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
@@ -49,6 +53,7 @@ public class SmtpServer {
                 DomainList.parse(config.virtualMailboxDomains()),
                 DomainList.parse(config.virtualAliasDomains().orElse("")));
         RelayPolicy relayPolicy = new RelayPolicy(domains);
+        RecipientRestrictions restrictions = new RecipientRestrictions(config, verifier);
         SessionLimits limits = SessionLimits.from(config);
         QueueId queueIds = new QueueId(Clock.systemUTC());
         NetServerOptions options = new NetServerOptions()
@@ -60,7 +65,7 @@ public class SmtpServer {
                     @Override
                     public void start(Promise<Void> started) {
                         vertx.createNetServer(options)
-                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, relayPolicy, queue,
+                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, relayPolicy, restrictions, queue,
                                         queueIds, Clock.systemUTC()).start())
                                 .listen()
                                 .<Void>mapEmpty()

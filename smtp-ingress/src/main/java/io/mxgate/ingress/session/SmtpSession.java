@@ -9,6 +9,7 @@ import io.mxgate.core.smtp.InputDecoder;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
+import io.mxgate.ingress.policy.RecipientRestrictions;
 import io.mxgate.ingress.policy.RelayPolicy;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.vertx.core.Context;
@@ -41,6 +42,7 @@ public final class SmtpSession {
     private final NetSocket socket;
     private final SessionLimits limits;
     private final RelayPolicy relayPolicy;
+    private final RecipientRestrictions restrictions;
     private final IncomingQueue queue;
     private final QueueId queueIds;
     private final Clock clock;
@@ -72,12 +74,13 @@ public final class SmtpSession {
     }
 
     public SmtpSession(Vertx vertx, NetSocket socket, SessionLimits limits, RelayPolicy relayPolicy,
-                       IncomingQueue queue, QueueId queueIds, Clock clock) {
+                       RecipientRestrictions restrictions, IncomingQueue queue, QueueId queueIds, Clock clock) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.socket = socket;
         this.limits = limits;
         this.relayPolicy = relayPolicy;
+        this.restrictions = restrictions;
         this.queue = queue;
         this.queueIds = queueIds;
         this.clock = clock;
@@ -217,18 +220,51 @@ public final class SmtpSession {
         }
         RelayPolicy.Decision decision = relayPolicy.check(recipient);
         if (decision.reject() != null) {
-            LOG.infof("%s: reject: RCPT from %s: %s; from=%s to=%s proto=%s helo=<%s>",
-                    tx.queueId == null ? "NOQUEUE" : tx.queueId, client, decision.reject().oneLine(),
-                    tx.sender.bracketed(), recipient.bracketed(), protocol, helo);
-            error(decision.reject());
+            reject(recipient, decision.reject());
             return;
         }
+        suspend();
+        restrictions.check(recipient).onComplete(ar -> {
+            Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
+            if (reject != null) {
+                reject(recipient, reject);
+            } else {
+                accept(recipient);
+            }
+            resume();
+        });
+    }
+
+    private void reject(MailAddress recipient, Reply reply) {
+        LOG.infof("%s: reject: RCPT from %s: %s; from=%s to=%s proto=%s helo=<%s>",
+                tx.queueId == null ? "NOQUEUE" : tx.queueId, client, reply.oneLine(),
+                tx.sender.bracketed(), recipient.bracketed(), protocol, helo);
+        error(reply);
+    }
+
+    private void accept(MailAddress recipient) {
         if (tx.queueId == null) {
             tx.queueId = queueIds.next();
             LOG.infof("%s: client=%s", tx.queueId, client);
         }
         tx.recipients.add(recipient);
         reply(Replies.RECIPIENT_OK);
+    }
+
+    /** Stops reading input while an asynchronous step runs; the replies so far go out first. */
+    private void suspend() {
+        busy = true;
+        cancelTimer();
+        flush();
+    }
+
+    /** Goes on with buffered input after an asynchronous step. */
+    private void resume() {
+        busy = false;
+        if (!closed) {
+            armTimer();
+            process();
+        }
     }
 
     private void data() {
@@ -251,11 +287,8 @@ public final class SmtpSession {
         Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, t.recipients, clientInfo(), 0, "");
         byte[] bytes = message.length() == message.bytes().length
                 ? message.bytes() : Arrays.copyOf(message.bytes(), message.length());
-        busy = true;
-        cancelTimer();
-        flush();
+        suspend();
         queue.enqueue(envelope, bytes, context).onComplete(ar -> {
-            busy = false;
             if (ar.succeeded()) {
                 LOG.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
                         bytes.length, t.recipients.size());
@@ -264,10 +297,7 @@ public final class SmtpSession {
                 LOG.warnf("warning: %s: queue file write error: %s", t.queueId, ar.cause().toString());
                 reply(Replies.QUEUE_WRITE_ERROR);
             }
-            if (!closed) {
-                armTimer();
-                process();
-            }
+            resume();
         });
     }
 

@@ -1,0 +1,54 @@
+package io.mxgate.ingress.verify;
+
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.verify.VerifyAnswer;
+import io.mxgate.core.verify.VerifyStatus;
+import io.mxgate.ingress.IngressConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** Asks the verifier about one recipient over keep-alive HTTP; any failure is a failed future. */
+@ApplicationScoped
+public class VerifierClient {
+
+    private final HttpClient http;
+    private final String host;
+    private final int port;
+    private final long timeoutMillis;
+
+    VerifierClient(IngressConfig config, Vertx vertx) {
+        URI uri = URI.create(config.verifierUrl());
+        this.host = uri.getHost();
+        this.port = uri.getPort() > 0 ? uri.getPort() : 80;
+        this.timeoutMillis = config.verifierTimeout().toMillis();
+        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(50));
+    }
+
+    public Future<VerifyAnswer> verify(MailAddress recipient) {
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI("/v1/verify/" + URLEncoder.encode(recipient.toString(), StandardCharsets.UTF_8))
+                .setTimeout(timeoutMillis);
+        return http.request(request)
+                .compose(r -> r.send())
+                .compose(response -> response.body().compose(body -> {
+                    if (response.statusCode() != 200) {
+                        return Future.failedFuture("verifier answered HTTP " + response.statusCode() + ": " + body);
+                    }
+                    JsonObject json = body.toJsonObject();
+                    return Future.succeededFuture(new VerifyAnswer(VerifyStatus.valueOf(json.getString("status")),
+                            json.getString("text", ""), json.getBoolean("cached", false)));
+                }));
+    }
+}
