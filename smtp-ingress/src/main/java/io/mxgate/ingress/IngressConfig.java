@@ -60,13 +60,68 @@ public interface IngressConfig {
     Optional<String> virtualAliasDomains();
 
     /**
-     * Postfix {@code smtpd_recipient_restrictions}, evaluated per RCPT after reject_unauth_destination, in order,
-     * first decisive result wins. Supported now: {@code reject_unverified_recipient}, {@code permit},
-     * {@code reject_unauth_destination}. Postfix's default is empty; ours verifies recipients, since a gateway that
-     * accepts unknown recipients sends backscatter.
+     * Postfix {@code smtpd_relay_restrictions}: evaluated per RCPT before the recipient restrictions. Postfix's
+     * default ends in defer_unauth_destination; ours rejects (554 5.7.1 Relay access denied) at once.
+     */
+    @WithDefault("permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination")
+    String smtpdRelayRestrictions();
+
+    /**
+     * Postfix {@code smtpd_recipient_restrictions}, in order, first PERMIT or REJECT wins. Postfix's default is
+     * empty; ours verifies recipients, since a gateway that accepts unknown recipients sends backscatter.
      */
     @WithDefault("reject_unverified_recipient")
     String smtpdRecipientRestrictions();
+
+    /**
+     * Postfix {@code mynetworks}: clients that permit_mynetworks trusts (CIDR list, /file or cidr:table). Postfix
+     * trusts its own host by default; a gateway on port 25 trusts nobody until told.
+     */
+    Optional<String> mynetworks();
+
+    /** Postfix {@code permit_mx_backup_networks}: permit_mx_backup only for domains whose better MX hosts are here. */
+    Optional<String> permitMxBackupNetworks();
+
+    /**
+     * Postfix {@code proxy_interfaces}: our public addresses (a load balancer's), which permit_mx_backup looks for
+     * among a domain's MX hosts, besides {@code inet_interfaces}.
+     */
+    Optional<String> proxyInterfaces();
+
+    /** The DNS server for RBL, MX and reverse lookups, {@code host[:port]}; default: the first of /etc/resolv.conf. */
+    Optional<String> dnsResolver();
+
+    /** How long one DNS query may take; past it the restriction answers 451 4.3.0 (never an accept). */
+    @WithDefault("5s")
+    Duration dnsTimeout();
+
+    /** Postfix {@code smtpd_peername_lookup}: look up (and forward-confirm) the client's name. */
+    @WithDefault("true")
+    boolean smtpdPeernameLookup();
+
+    /** Postfix {@code smtpd_policy_service_timeout}: connect/request timeout of check_policy_service. */
+    @WithDefault("100s")
+    Duration smtpdPolicyServiceTimeout();
+
+    /** Postfix {@code smtpd_policy_service_max_idle}: an idle policy connection is closed after this. */
+    @WithDefault("300s")
+    Duration smtpdPolicyServiceMaxIdle();
+
+    /** Postfix {@code smtpd_policy_service_max_ttl}: a policy connection is closed after this age. */
+    @WithDefault("1000s")
+    Duration smtpdPolicyServiceMaxTtl();
+
+    /** Postfix {@code smtpd_policy_service_try_limit}: attempts per request. */
+    @WithDefault("2")
+    int smtpdPolicyServiceTryLimit();
+
+    /** Postfix {@code smtpd_policy_service_retry_delay}: pause between attempts. */
+    @WithDefault("1s")
+    Duration smtpdPolicyServiceRetryDelay();
+
+    /** Postfix {@code smtpd_policy_service_default_action}: the reply when the policy server cannot be asked. */
+    @WithDefault("451 4.3.5 Server configuration problem")
+    String smtpdPolicyServiceDefaultAction();
 
     /** Where the verifier answers recipient checks (a Kubernetes Service in a cluster). */
     @WithDefault("http://127.0.0.1:18081")

@@ -51,6 +51,8 @@ public final class Stack implements AutoCloseable {
         settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
         settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
         settings.put("MXGATE_VERIFIER_URL", "http://127.0.0.1:" + httpPorts.get("verifier"));
+        // No DNS leaves this machine from a test: name lookups only where a test brings its own DNS server.
+        settings.put("MXGATE_SMTPD_PEERNAME_LOOKUP", "false");
         settings.putAll(overrides);
     }
 

@@ -73,7 +73,26 @@ public final class Replies {
 
     /** Postfix's form for a recipient restriction's verdict: {@code <a@b>: Recipient address rejected: detail}. */
     public static Reply recipientRejected(int code, EnhancedStatus status, MailAddress recipient, String detail) {
-        return Reply.of(code, status.withClassOf(code), recipient.bracketed() + ": Recipient address rejected: " + detail);
+        return rejected(code, status, recipient.toString(), "Recipient address", detail);
+    }
+
+    /**
+     * Postfix's form for every restriction verdict: {@code <what>: Client host rejected: text}, with {@code what}
+     * the client {@code name[address]}, the HELO name, or an address, and the class of the thing rejected.
+     */
+    public static Reply rejected(int code, EnhancedStatus status, String what, String thing, String detail) {
+        return Reply.of(code, status.withClassOf(code), "<" + what + ">: " + thing + " rejected: " + detail);
+    }
+
+    /** reject_rbl_client and friends: Postfix's {@code default_rbl_reply}. */
+    public static Reply blocked(String thing, String what, String listDomain, String reason) {
+        return Reply.of(554, "5.7.1", "Service unavailable; " + thing + " [" + what + "] blocked using " + listDomain
+                + (reason == null || reason.isEmpty() ? "" : "; " + reason));
+    }
+
+    /** A policy or access table said something we cannot act on (Postfix: "Server configuration error"). */
+    public static Reply serverConfigurationError(String what, String thing) {
+        return rejected(451, EnhancedStatus.of(4, 3, 5), what, thing, "Server configuration error");
     }
 
     public static Reply temporaryLookupFailure(MailAddress recipient) {

@@ -23,10 +23,12 @@ public final class PostfixTable {
 
     private final String name;
     private final Map<String, String> entries;
+    private final Map<String, String> ordered;
 
     private PostfixTable(String name, Map<String, String> entries) {
         this.name = name;
         this.entries = Map.copyOf(entries);
+        this.ordered = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
 
     /** Opens {@code [type:]/path}; a missing file, unknown type or bad line is a {@link TableException}. */
@@ -93,7 +95,7 @@ public final class PostfixTable {
             throw new TableException(name + ", line " + lineNumber + ": expected \"key whitespace value\", got \""
                     + logical + "\"");
         }
-        entries.put(key, value);
+        entries.putIfAbsent(key, value);  // Postfix uses the first of duplicate keys
     }
 
     public Optional<String> lookup(String key) {
@@ -102,6 +104,11 @@ public final class PostfixTable {
 
     public Map<String, String> entries() {
         return entries;
+    }
+
+    /** The entries in file order (for first-match tables such as cidr). */
+    public java.util.List<Map.Entry<String, String>> orderedEntries() {
+        return java.util.List.copyOf(ordered.entrySet());
     }
 
     public String name() {

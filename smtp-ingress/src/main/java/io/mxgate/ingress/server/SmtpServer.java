@@ -4,8 +4,16 @@ import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.table.DomainList;
 import io.mxgate.ingress.IngressConfig;
-import io.mxgate.ingress.policy.RecipientRestrictions;
-import io.mxgate.ingress.policy.RelayPolicy;
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.smtp.Reply;
+import io.mxgate.core.smtp.ReplyParser;
+import io.mxgate.core.table.CidrTable;
+import io.mxgate.ingress.policy.UnverifiedRecipientReplies;
+import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.ingress.restriction.PolicyClient;
+import io.mxgate.ingress.restriction.RestrictionChain;
+import io.mxgate.ingress.restriction.Restrictions;
+import io.mxgate.ingress.restriction.Tables;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.mxgate.ingress.session.SessionLimits;
 import io.mxgate.ingress.session.SmtpSession;
@@ -24,6 +32,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the SMTP listener: one server verticle per event loop, all bound to the same port (Vert.x spreads the
@@ -38,7 +50,11 @@ public class SmtpServer {
     private final IncomingQueue queue;
     private final Vertx vertx;
     private final VerifierClient verifier;
+    /** How often table files are checked for changes (an admin's edit takes effect within this). */
+    private static final long TABLE_CHECK_INTERVAL_MILLIS = 2_000;
+
     private String deploymentId;
+    private long reloadTimer = -1;
 
     SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier) {
         this.config = config;
@@ -52,8 +68,21 @@ public class SmtpServer {
                 DomainList.parse(config.relayDomains().orElse("")),
                 DomainList.parse(config.virtualMailboxDomains()),
                 DomainList.parse(config.virtualAliasDomains().orElse("")));
-        RelayPolicy relayPolicy = new RelayPolicy(domains);
-        RecipientRestrictions restrictions = new RecipientRestrictions(config, verifier);
+        Restrictions.requireRelayGuard(config.smtpdRelayRestrictions(), config.smtpdRecipientRestrictions());
+        Tables tables = new Tables();
+        List<CidrTable.Network> mynetworks = networks("mxgate.mynetworks", config.mynetworks().orElse(""));
+        List<CidrTable.Network> mxBackupNetworks = networks("mxgate.permit-mx-backup-networks",
+                config.permitMxBackupNetworks().orElse(""));
+        List<String> ourAddresses = new ArrayList<>(List.of(config.proxyInterfaces().orElse("").split("[,\\s]+")));
+        ourAddresses.add(config.inetInterfaces());
+        UnverifiedRecipientReplies unverified = new UnverifiedRecipientReplies(config.unverifiedRecipientRejectCode(),
+                config.unverifiedRecipientDeferCode(), config.unverifiedRecipientRejectReason());
+        MailAddress verifySender = MailAddress.qualified(config.addressVerifySender(), config.myhostname());
+        Reply policyDefault = parseReply("mxgate.smtpd-policy-service-default-action",
+                config.smtpdPolicyServiceDefaultAction());
+        PolicyClient.Settings policySettings = new PolicyClient.Settings(config.smtpdPolicyServiceTimeout(),
+                config.smtpdPolicyServiceMaxIdle(), config.smtpdPolicyServiceMaxTtl(),
+                config.smtpdPolicyServiceTryLimit(), config.smtpdPolicyServiceRetryDelay());
         SessionLimits limits = SessionLimits.from(config);
         QueueId queueIds = new QueueId(Clock.systemUTC());
         NetServerOptions options = new NetServerOptions()
@@ -61,23 +90,94 @@ public class SmtpServer {
                 .setPort(config.smtpdPort())
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Each event loop builds its own chain: DNS and policy connections then stay on one thread.
         deploymentId = vertx.deployVerticle(() -> new AbstractVerticle() {
+                    private Dns dns;
+                    private final Map<String, PolicyClient> policyClients = new HashMap<>();
+
                     @Override
                     public void start(Promise<Void> started) {
+                        dns = new Dns(vertx, config.dnsResolver().orElse(null), config.dnsTimeout().toMillis());
+                        Restrictions restrictions = new Restrictions(new Restrictions.Resources(tables, dns, mynetworks,
+                                mxBackupNetworks, ourAddresses, verifier, unverified, verifySender,
+                                endpoint -> policyClients.computeIfAbsent(endpoint,
+                                        e -> policyClient(e, policySettings)), policyDefault));
+                        RestrictionChain chain = new RestrictionChain(
+                                restrictions.parse("mxgate.smtpd-relay-restrictions", config.smtpdRelayRestrictions()),
+                                restrictions.parse("mxgate.smtpd-recipient-restrictions",
+                                        config.smtpdRecipientRestrictions()));
+                        Dns peernames = config.smtpdPeernameLookup() ? dns : null;
                         vertx.createNetServer(options)
-                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, relayPolicy, restrictions, queue,
-                                        queueIds, Clock.systemUTC()).start())
+                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, domains, chain,
+                                        peernames, queue, queueIds, Clock.systemUTC()).start())
                                 .listen()
                                 .<Void>mapEmpty()
                                 .onComplete(started);
                     }
+
+                    @Override
+                    public void stop() {
+                        policyClients.values().forEach(PolicyClient::close);
+                        dns.close();
+                    }
+
+                    private PolicyClient policyClient(String endpoint, PolicyClient.Settings settings) {
+                        String hostPort = endpoint.startsWith("inet:") ? endpoint.substring(5) : endpoint;
+                        int colon = hostPort.lastIndexOf(':');
+                        if (colon <= 0) {
+                            throw new IllegalArgumentException("check_policy_service " + endpoint
+                                    + ": expected inet:host:port");
+                        }
+                        return new PolicyClient(vertx, hostPort.substring(0, colon),
+                                Integer.parseInt(hostPort.substring(colon + 1)), settings);
+                    }
                 }, new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().join();
+        reloadTimer = vertx.setPeriodic(TABLE_CHECK_INTERVAL_MILLIS, id -> vertx.executeBlocking(() -> tables.reloadAll(),
+                false).onSuccess(problems -> problems.forEach(p -> LOG.warnf("warning: %s", p))));
         LOG.infof("daemon started -- smtpd listening on %s:%d, %d event loops", config.inetInterfaces(),
                 config.smtpdPort(), instances);
     }
 
+    /** A CIDR list in Postfix's list syntax: networks separated by commas or spaces, or /file names. */
+    static List<CidrTable.Network> networks(String key, String spec) {
+        List<CidrTable.Network> out = new ArrayList<>();
+        for (String word : spec.split("[,\\s]+")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            try {
+                if (word.startsWith("/")) {
+                    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(word))) {
+                        String l = line.strip();
+                        if (!l.isEmpty() && !l.startsWith("#")) {
+                            out.addAll(networks(word, l));
+                        }
+                    }
+                } else {
+                    out.add(CidrTable.Network.parse(word));
+                }
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static Reply parseReply(String key, String text) {
+        try {
+            Reply r = new ReplyParser().accept(text);
+            if (r == null || r.code() < 400) {
+                throw new IllegalArgumentException(text);
+            }
+            return r;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + ": expected \"4xx/5xx [x.y.z] text\", got \"" + text + "\"");
+        }
+    }
+
     void stop(@Observes @Priority(1) ShutdownEvent event) {
+        vertx.cancelTimer(reloadTimer);
         if (deploymentId != null) {
             vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture()
                     .orTimeout(Duration.ofSeconds(10).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

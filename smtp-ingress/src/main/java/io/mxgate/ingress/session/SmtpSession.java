@@ -9,8 +9,10 @@ import io.mxgate.core.smtp.InputDecoder;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
-import io.mxgate.ingress.policy.RecipientRestrictions;
-import io.mxgate.ingress.policy.RelayPolicy;
+import io.mxgate.core.domain.DomainClasses;
+import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.ingress.restriction.RcptContext;
+import io.mxgate.ingress.restriction.RestrictionChain;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -41,14 +43,16 @@ public final class SmtpSession {
     private final Context context;
     private final NetSocket socket;
     private final SessionLimits limits;
-    private final RelayPolicy relayPolicy;
-    private final RecipientRestrictions restrictions;
+    private final DomainClasses domains;
+    private final RestrictionChain restrictions;
+    private final Dns dns;
     private final IncomingQueue queue;
     private final QueueId queueIds;
     private final Clock clock;
     private final InputDecoder decoder;
     private final String clientAddress;
-    private final String client;
+    private String clientName = "unknown";
+    private String client;
     private final Map<Verb, Integer> commandCounts = new EnumMap<>(Verb.class);
 
     private String helo = "";
@@ -73,14 +77,16 @@ public final class SmtpSession {
         }
     }
 
-    public SmtpSession(Vertx vertx, NetSocket socket, SessionLimits limits, RelayPolicy relayPolicy,
-                       RecipientRestrictions restrictions, IncomingQueue queue, QueueId queueIds, Clock clock) {
+    /** {@code dns} is null when the client's name is not looked up ({@code smtpd_peername_lookup = no}). */
+    public SmtpSession(Vertx vertx, NetSocket socket, SessionLimits limits, DomainClasses domains,
+                       RestrictionChain restrictions, Dns dns, IncomingQueue queue, QueueId queueIds, Clock clock) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.socket = socket;
         this.limits = limits;
-        this.relayPolicy = relayPolicy;
+        this.domains = domains;
         this.restrictions = restrictions;
+        this.dns = dns;
         this.queue = queue;
         this.queueIds = queueIds;
         this.clock = clock;
@@ -90,13 +96,30 @@ public final class SmtpSession {
     }
 
     public void start() {
-        LOG.infof("connect from %s", client);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClose());
         socket.exceptionHandler(e -> socket.close());
-        reply(Replies.greeting(limits.myhostname()));
-        flush();
-        armTimer();
+        busy = true;
+        lookUpClientName().onComplete(ar -> {
+            if (ar.succeeded() && ar.result() != null) {
+                clientName = ar.result();
+                client = clientName + "[" + clientAddress + "]";
+            }
+            LOG.infof("connect from %s", client);
+            reply(Replies.greeting(limits.myhostname()));
+            resume();
+        });
+    }
+
+    /** The client's name when its PTR record's name resolves back to its address (Postfix's verified name). */
+    private io.vertx.core.Future<String> lookUpClientName() {
+        if (dns == null || clientAddress.indexOf(':') >= 0) {
+            return io.vertx.core.Future.succeededFuture(null);
+        }
+        return dns.ptr(clientAddress).compose(name -> name == null ? io.vertx.core.Future.succeededFuture(null)
+                : dns.a(name).map(addresses -> addresses.contains(clientAddress)
+                        ? name.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "") : null))
+                .otherwise((String) null);
     }
 
     private void onData(Buffer data) {
@@ -218,14 +241,11 @@ public final class SmtpSession {
             error(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
-        RelayPolicy.Decision decision = relayPolicy.check(recipient);
-        if (decision.reject() != null) {
-            reject(recipient, decision.reject());
-            return;
-        }
+        RcptContext rcpt = new RcptContext(clientAddress, clientName, helo, tx.sender, recipient,
+                domains.classify(recipient.domain()), null);
         suspend();
-        restrictions.check(recipient).onComplete(ar -> {
-            Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
+        restrictions.evaluate(rcpt).onComplete(ar -> {
+            Reply reject = ar.succeeded() ? ar.result() : Replies.temporaryLookupFailure(recipient);
             if (reject != null) {
                 reject(recipient, reject);
             } else {
@@ -278,7 +298,7 @@ public final class SmtpSession {
     }
 
     private Envelope.Client clientInfo() {
-        return new Envelope.Client("unknown", clientAddress, helo, protocol);
+        return new Envelope.Client(clientName, clientAddress, helo, protocol);
     }
 
     private void enqueue(InputDecoder.Event.Message message) {

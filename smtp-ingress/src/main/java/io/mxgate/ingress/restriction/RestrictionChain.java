@@ -1,0 +1,59 @@
+package io.mxgate.ingress.restriction;
+
+import io.mxgate.core.smtp.Reply;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Evaluates Postfix's RCPT-time lists in order: {@code smtpd_relay_restrictions}, then
+ * {@code smtpd_recipient_restrictions}. In each list the first PERMIT or REJECT ends the list, and running off
+ * its end is an implicit PERMIT; a REJECT in any list rejects. DEFER_IF_PERMIT is remembered and turns the final
+ * PERMIT into its 4xx; DEFER_IF_REJECT turns a later REJECT into its 4xx.
+ */
+public final class RestrictionChain {
+
+    private final List<List<Restriction>> lists;
+
+    public RestrictionChain(List<Restriction> relay, List<Restriction> recipient) {
+        this.lists = List.of(List.copyOf(relay), List.copyOf(recipient));
+    }
+
+    /** Null when the recipient is accepted, else the reply to send. */
+    public Future<Reply> evaluate(RcptContext rcpt) {
+        return step(rcpt, 0, 0, new Pending());
+    }
+
+    /** The deferrals seen so far in this evaluation. */
+    private static final class Pending {
+        Reply ifPermit;
+        Reply ifReject;
+    }
+
+    private Future<Reply> step(RcptContext rcpt, int list, int index, Pending pending) {
+        if (list == lists.size()) {
+            return Future.succeededFuture(pending.ifPermit);
+        }
+        List<Restriction> current = lists.get(list);
+        if (index == current.size()) {
+            return step(rcpt, list + 1, 0, pending);
+        }
+        return current.get(index).check(rcpt).compose(v -> switch (v.kind()) {
+            case PERMIT -> step(rcpt, list + 1, 0, pending);
+            case REJECT -> Future.succeededFuture(pending.ifReject != null ? pending.ifReject : v.reply());
+            case DEFER_IF_PERMIT -> {
+                if (pending.ifPermit == null) {
+                    pending.ifPermit = v.reply();
+                }
+                yield step(rcpt, list, index + 1, pending);
+            }
+            case DEFER_IF_REJECT -> {
+                if (pending.ifReject == null) {
+                    pending.ifReject = v.reply();
+                }
+                yield step(rcpt, list, index + 1, pending);
+            }
+            case DUNNO -> step(rcpt, list, index + 1, pending);
+        });
+    }
+}
