@@ -68,9 +68,10 @@ public interface IngressConfig {
 
     /**
      * Postfix {@code smtpd_recipient_restrictions}, in order, first PERMIT or REJECT wins. Postfix's default is
-     * empty; ours verifies recipients, since a gateway that accepts unknown recipients sends backscatter.
+     * empty; ours verifies the recipients of strangers, since a gateway that accepts unknown recipients sends
+     * backscatter (trusted and authenticated clients are not held up by probes).
      */
-    @WithDefault("reject_unverified_recipient")
+    @WithDefault("permit_mynetworks, permit_sasl_authenticated, reject_unverified_recipient")
     String smtpdRecipientRestrictions();
 
     /**
@@ -145,6 +146,24 @@ public interface IngressConfig {
     /** Postfix {@code address_verify_sender}: probes arrive from it; it is never itself rejected as unverified. */
     @WithDefault("double-bounce")
     String addressVerifySender();
+
+    /** Postfix {@code smtpd_tls_cert_file}: PEM certificate chain; with the key file it enables STARTTLS. */
+    Optional<String> smtpdTlsCertFile();
+
+    /** Postfix {@code smtpd_tls_key_file}: PEM private key. */
+    Optional<String> smtpdTlsKeyFile();
+
+    /** Postfix {@code smtpd_sasl_auth_enable}: offer AUTH (PLAIN, LOGIN), checked by Dovecot. */
+    @WithDefault("false")
+    boolean smtpdSaslAuthEnable();
+
+    /** Postfix {@code smtpd_sasl_path}: Dovecot's auth service, {@code inet:host:port}. */
+    @WithDefault("inet:127.0.0.1:12345")
+    String smtpdSaslPath();
+
+    /** Postfix {@code smtpd_tls_auth_only}: offer and accept AUTH only inside TLS. */
+    @WithDefault("true")
+    boolean smtpdTlsAuthOnly();
 
     /** Kafka, where every accepted message is stored before the 250. */
     Kafka kafka();

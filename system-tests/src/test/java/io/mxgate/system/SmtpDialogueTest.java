@@ -38,8 +38,8 @@ class SmtpDialogueTest {
         try (SmtpDialogue d = SmtpDialogue.connect(stack.smtpPort())) {
             d.expect("220 mx.example.test ESMTP mxgate");
             String ehlo = d.send("EHLO client.test").expect("250 8BITMIME");
-            assertEquals("250-mx.example.test\n250-PIPELINING\n250-SIZE 10240000\n250-VRFY\n250-ENHANCEDSTATUSCODES\n"
-                    + "250 8BITMIME", ehlo);
+            assertEquals("250-mx.example.test\n250-PIPELINING\n250-SIZE 10240000\n250-VRFY\n250-STARTTLS\n"
+                    + "250-ENHANCEDSTATUSCODES\n250 8BITMIME", ehlo);
         }
     }
 

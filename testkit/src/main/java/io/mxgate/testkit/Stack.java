@@ -30,6 +30,7 @@ public final class Stack implements AutoCloseable {
     private final int lmtpPort = Ports.free();
     private final int imapPort = Ports.free();
     private final int smtpPort = Ports.free();
+    private final int authPort = Ports.free();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
@@ -51,6 +52,10 @@ public final class Stack implements AutoCloseable {
         settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
         settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
         settings.put("MXGATE_VERIFIER_URL", "http://127.0.0.1:" + httpPorts.get("verifier"));
+        settings.put("MXGATE_SMTPD_TLS_CERT_FILE", dir.resolve("tls/cert.pem").toString());
+        settings.put("MXGATE_SMTPD_TLS_KEY_FILE", dir.resolve("tls/key.pem").toString());
+        settings.put("MXGATE_SMTPD_SASL_AUTH_ENABLE", "true");
+        settings.put("MXGATE_SMTPD_SASL_PATH", "inet:127.0.0.1:" + authPort);
         // No DNS leaves this machine from a test: name lookups only where a test brings its own DNS server.
         settings.put("MXGATE_SMTPD_PEERNAME_LOOKUP", "false");
         settings.putAll(overrides);
@@ -60,6 +65,7 @@ public final class Stack implements AutoCloseable {
     public static Stack start(Map<String, String> overrides) {
         Stack s = new Stack(overrides);
         try {
+            Script.run("tls.sh", s.dir.resolve("tls"));
             s.startKafka();
             s.startRedis();
             s.startDovecot();
@@ -110,7 +116,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startDovecot() {
-        Script.run("dovecot.sh", "start", dir.resolve("dovecot"), lmtpPort, imapPort);
+        Script.run("dovecot.sh", "start", dir.resolve("dovecot"), lmtpPort, imapPort, authPort);
         running.add("dovecot");
     }
 

@@ -65,6 +65,19 @@ public sealed interface Command {
         }
     }
 
+    record StartTls() implements Command {
+        public Verb verb() {
+            return Verb.STARTTLS;
+        }
+    }
+
+    /** {@code AUTH mechanism [initial-response]}; the response is base64 as sent, or null. */
+    record Auth(String mechanism, String initialResponse) implements Command {
+        public Verb verb() {
+            return Verb.AUTH;
+        }
+    }
+
     /** A known verb with bad syntax; {@code reply} says what is wrong. */
     record Invalid(Verb verb, Reply reply) implements Command {
     }

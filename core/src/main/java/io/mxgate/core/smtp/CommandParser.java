@@ -33,7 +33,17 @@ public final class CommandParser {
             case QUIT -> rest.isEmpty() ? new Command.Quit() : new Command.Invalid(verb, Replies.NO_ARGUMENTS);
             case NOOP -> new Command.Noop();
             case VRFY -> rest.isEmpty() ? new Command.Invalid(verb, Replies.VRFY_SYNTAX) : new Command.Vrfy(rest);
+            case STARTTLS -> rest.isEmpty() ? new Command.StartTls() : new Command.Invalid(verb, Replies.NO_ARGUMENTS);
+            case AUTH -> parseAuth(rest);
         };
+    }
+
+    private static Command parseAuth(String rest) {
+        String[] words = rest.split(" +");
+        if (rest.isEmpty() || words.length > 2) {
+            return new Command.Invalid(Verb.AUTH, Replies.AUTH_SYNTAX);
+        }
+        return new Command.Auth(words[0].toUpperCase(Locale.ROOT), words.length == 2 ? words[1] : null);
     }
 
     private static boolean isHeloArgument(String arg) {

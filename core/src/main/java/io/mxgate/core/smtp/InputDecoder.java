@@ -70,6 +70,17 @@ public final class InputDecoder {
         end += bytes.length;
     }
 
+    /**
+     * Drops everything received and not yet consumed: after STARTTLS, commands the client pipelined in clear text
+     * must not be executed inside the TLS session (CVE-2011-0411).
+     */
+    public int discardBuffered() {
+        int dropped = end - start;
+        start = end;
+        skippingLine = false;
+        return dropped;
+    }
+
     /** Bytes received and not yet consumed by an event. */
     public int buffered() {
         return end - start;

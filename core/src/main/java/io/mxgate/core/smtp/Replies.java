@@ -41,6 +41,27 @@ public final class Replies {
     public static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Error: too many recipients");
     public static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
+    public static final Reply AUTH_SYNTAX = Reply.of(501, "5.5.4", "Syntax: AUTH mechanism");
+    public static final Reply READY_FOR_TLS = Reply.of(220, "2.0.0", "Ready to start TLS");
+    public static final Reply TLS_NOT_AVAILABLE = Reply.of(502, "5.5.1", "Error: command not implemented");
+    public static final Reply TLS_ALREADY_ACTIVE = Reply.of(554, "5.5.1", "Error: TLS already active");
+    public static final Reply AUTH_NOT_ENABLED = Reply.of(503, "5.5.1", "Error: authentication not enabled");
+    public static final Reply MUST_STARTTLS_FIRST = Reply.of(530, "5.7.0", "Must issue a STARTTLS command first");
+    public static final Reply ALREADY_AUTHENTICATED = Reply.of(503, "5.5.1", "Error: already authenticated");
+    public static final Reply AUTH_IN_TRANSACTION = Reply.of(503, "5.5.1", "Error: MAIL transaction in progress");
+    public static final Reply AUTH_MECHANISM_UNSUPPORTED = Reply.of(535, "5.7.8",
+            "Error: authentication failed: Invalid authentication mechanism");
+    public static final Reply AUTH_ABORTED = Reply.of(501, "5.7.0", "Authentication aborted");
+    public static final Reply AUTH_BAD_RESPONSE = Reply.of(501, "5.5.2", "Error: malformed authentication response");
+    public static final Reply AUTH_OK = Reply.of(235, "2.7.0", "Authentication successful");
+    public static final Reply AUTH_FAILED = Reply.of(535, "5.7.8", "Error: authentication failed: authentication failure");
+    public static final Reply AUTH_TEMPORARY_FAILURE = Reply.of(454, "4.7.0", "Temporary authentication failure");
+
+    /** A SASL challenge: {@code 334 base64}. */
+    public static Reply authChallenge(String base64) {
+        return Reply.of(334, (EnhancedStatus) null, base64);
+    }
+
     public static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");
 
     public static Reply unsupportedParameter(String parameter) {

@@ -20,7 +20,9 @@ public enum Verb {
     RSET(false, false),
     NOOP(false, true),
     QUIT(false, true),
-    VRFY(false, true);
+    VRFY(false, true),
+    STARTTLS(false, true),
+    AUTH(true, true);
 
     private static final Map<String, Verb> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(Enum::name, Function.identity()));

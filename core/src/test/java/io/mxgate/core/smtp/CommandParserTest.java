@@ -37,6 +37,10 @@ class CommandParserTest {
             return "QUIT";
         } else if (c instanceof Command.Vrfy v) {
             return "VRFY " + v.argument();
+        } else if (c instanceof Command.StartTls) {
+            return "STARTTLS";
+        } else if (c instanceof Command.Auth a) {
+            return "AUTH " + a.mechanism() + " " + a.initialResponse();
         } else if (c instanceof Command.Invalid i) {
             return "INVALID " + i.verb() + " " + i.reply().oneLine();
         } else if (c instanceof Command.Unknown u) {
@@ -157,8 +161,12 @@ class CommandParserTest {
             # empty lines and garbage
             ''                                      | UNKNOWN []
             '   '                                   | UNKNOWN []
-            STARTTLS                                | UNKNOWN [STARTTLS]
-            AUTH PLAIN dGVzdA==                     | UNKNOWN [AUTH]
+            STARTTLS                                | STARTTLS
+            starttls x                              | INVALID STARTTLS 501 5.5.4 Syntax: this command takes no arguments
+            AUTH PLAIN dGVzdA==                     | AUTH PLAIN dGVzdA==
+            auth login                              | AUTH LOGIN null
+            AUTH                                    | INVALID AUTH 501 5.5.4 Syntax: AUTH mechanism
+            AUTH PLAIN a b                          | INVALID AUTH 501 5.5.4 Syntax: AUTH mechanism
             EXPN staff                              | UNKNOWN [EXPN]
             GET / HTTP/1.1                          | UNKNOWN [GET]
             MAILFROM:<a@example.test>               | UNKNOWN [MAILFROM:<a@example.test>]

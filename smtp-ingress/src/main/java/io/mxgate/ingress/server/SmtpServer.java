@@ -16,7 +16,10 @@ import io.mxgate.ingress.restriction.Restrictions;
 import io.mxgate.ingress.restriction.Tables;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.mxgate.ingress.session.SessionLimits;
+import io.mxgate.ingress.session.SessionServices;
 import io.mxgate.ingress.session.SmtpSession;
+import io.mxgate.ingress.sasl.DovecotAuthClient;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.mxgate.ingress.verify.VerifierClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -52,6 +55,12 @@ public class SmtpServer {
     private final VerifierClient verifier;
     /** How often table files are checked for changes (an admin's edit takes effect within this). */
     private static final long TABLE_CHECK_INTERVAL_MILLIS = 2_000;
+
+    /**
+     * How long an AUTH may wait for Dovecot. Dovecot delays answers to clients with recent failures (auth_penalty,
+     * up to 15 s) and every failure by auth_failure_delay (2 s); a shorter wait would turn that into 454s.
+     */
+    private static final long SASL_TIMEOUT_MILLIS = 30_000;
 
     private String deploymentId;
     private long reloadTimer = -1;
@@ -89,10 +98,22 @@ public class SmtpServer {
                 .setHost(config.inetInterfaces())
                 .setPort(config.smtpdPort())
                 .setTcpNoDelay(true);
+        boolean tls = config.smtpdTlsCertFile().isPresent() && config.smtpdTlsKeyFile().isPresent();
+        if (tls) {
+            // Not setSsl: the listener is plain text and a session upgrades on STARTTLS with this key.
+            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.smtpdTlsCertFile().get())
+                    .setKeyPath(config.smtpdTlsKeyFile().get()));
+        }
+        String[] saslPath = config.smtpdSaslPath().replaceFirst("^inet:", "").split(":");
+        if (config.smtpdSaslAuthEnable() && saslPath.length != 2) {
+            throw new IllegalArgumentException("mxgate.smtpd-sasl-path: expected inet:host:port, got "
+                    + config.smtpdSaslPath());
+        }
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Each event loop builds its own chain: DNS and policy connections then stay on one thread.
         deploymentId = vertx.deployVerticle(() -> new AbstractVerticle() {
                     private Dns dns;
+                    private DovecotAuthClient sasl;
                     private final Map<String, PolicyClient> policyClients = new HashMap<>();
 
                     @Override
@@ -106,10 +127,13 @@ public class SmtpServer {
                                 restrictions.parse("mxgate.smtpd-relay-restrictions", config.smtpdRelayRestrictions()),
                                 restrictions.parse("mxgate.smtpd-recipient-restrictions",
                                         config.smtpdRecipientRestrictions()));
-                        Dns peernames = config.smtpdPeernameLookup() ? dns : null;
+                        sasl = config.smtpdSaslAuthEnable() ? new DovecotAuthClient(vertx, saslPath[0],
+                                Integer.parseInt(saslPath[1]), SASL_TIMEOUT_MILLIS) : null;
+                        SessionServices services = new SessionServices(domains, chain,
+                                config.smtpdPeernameLookup() ? dns : null, queue, queueIds, sasl, tls,
+                                config.smtpdTlsAuthOnly(), Clock.systemUTC());
                         vertx.createNetServer(options)
-                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, domains, chain,
-                                        peernames, queue, queueIds, Clock.systemUTC()).start())
+                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, services).start())
                                 .listen()
                                 .<Void>mapEmpty()
                                 .onComplete(started);
@@ -119,6 +143,9 @@ public class SmtpServer {
                     public void stop() {
                         policyClients.values().forEach(PolicyClient::close);
                         dns.close();
+                        if (sasl != null) {
+                            sasl.close();
+                        }
                     }
 
                     private PolicyClient policyClient(String endpoint, PolicyClient.Settings settings) {

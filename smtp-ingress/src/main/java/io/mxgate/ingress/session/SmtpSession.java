@@ -2,18 +2,14 @@ package io.mxgate.ingress.session;
 
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.envelope.Envelope;
-import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.smtp.Command;
 import io.mxgate.core.smtp.CommandParser;
 import io.mxgate.core.smtp.InputDecoder;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
-import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.ingress.restriction.Dns;
 import io.mxgate.ingress.restriction.RcptContext;
-import io.mxgate.ingress.restriction.RestrictionChain;
-import io.mxgate.ingress.queue.IncomingQueue;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,11 +39,7 @@ public final class SmtpSession {
     private final Context context;
     private final NetSocket socket;
     private final SessionLimits limits;
-    private final DomainClasses domains;
-    private final RestrictionChain restrictions;
-    private final Dns dns;
-    private final IncomingQueue queue;
-    private final QueueId queueIds;
+    private final SessionServices services;
     private final Clock clock;
     private final InputDecoder decoder;
     private final String clientAddress;
@@ -56,6 +48,11 @@ public final class SmtpSession {
     private final Map<Verb, Integer> commandCounts = new EnumMap<>(Verb.class);
 
     private String helo = "";
+    private boolean secured;
+    private String saslUser;
+    private String saslMethod;
+    /** A SASL exchange waiting for the client's next response line, or null. */
+    private SaslExchange sasl;
     private String protocol = "SMTP";
     private Transaction tx;
     private boolean busy;
@@ -77,19 +74,13 @@ public final class SmtpSession {
         }
     }
 
-    /** {@code dns} is null when the client's name is not looked up ({@code smtpd_peername_lookup = no}). */
-    public SmtpSession(Vertx vertx, NetSocket socket, SessionLimits limits, DomainClasses domains,
-                       RestrictionChain restrictions, Dns dns, IncomingQueue queue, QueueId queueIds, Clock clock) {
+    public SmtpSession(Vertx vertx, NetSocket socket, SessionLimits limits, SessionServices services) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.socket = socket;
         this.limits = limits;
-        this.domains = domains;
-        this.restrictions = restrictions;
-        this.dns = dns;
-        this.queue = queue;
-        this.queueIds = queueIds;
-        this.clock = clock;
+        this.services = services;
+        this.clock = services.clock();
         this.decoder = new InputDecoder(limits.lineLengthLimit(), limits.messageSizeLimit());
         this.clientAddress = socket.remoteAddress().hostAddress();
         this.client = "unknown[" + clientAddress + "]";
@@ -113,6 +104,7 @@ public final class SmtpSession {
 
     /** The client's name when its PTR record's name resolves back to its address (Postfix's verified name). */
     private io.vertx.core.Future<String> lookUpClientName() {
+        Dns dns = services.peernames();
         if (dns == null || clientAddress.indexOf(':') >= 0) {
             return io.vertx.core.Future.succeededFuture(null);
         }
@@ -151,7 +143,9 @@ public final class SmtpSession {
     }
 
     private void handle(InputDecoder.Event event) {
-        if (event instanceof InputDecoder.Event.Line line) {
+        if (event instanceof InputDecoder.Event.Line line && sasl != null) {
+            saslResponse(line.text());
+        } else if (event instanceof InputDecoder.Event.Line line) {
             handleCommand(CommandParser.parse(line.text()));
         } else if (event instanceof InputDecoder.Event.LineTooLong) {
             LOG.infof("warning: %s: command line too long after %s", client, lastVerbName());
@@ -180,8 +174,7 @@ public final class SmtpSession {
         } else if (command instanceof Command.Helo h) {
             greet(h.domain(), "SMTP", Replies.helo(limits.myhostname()));
         } else if (command instanceof Command.Ehlo e) {
-            greet(e.domain(), "ESMTP", Replies.ehlo(limits.myhostname(), List.of(
-                    "PIPELINING", "SIZE " + limits.messageSizeLimit(), "VRFY", "ENHANCEDSTATUSCODES", "8BITMIME")));
+            greet(e.domain(), "ESMTP", Replies.ehlo(limits.myhostname(), extensions()));
         } else if (command instanceof Command.Mail m) {
             mail(m);
         } else if (command instanceof Command.Rcpt r) {
@@ -195,6 +188,10 @@ public final class SmtpSession {
             reply(Replies.OK);
         } else if (command instanceof Command.Vrfy) {
             reply(Replies.VRFY_NOT_DISCLOSED);
+        } else if (command instanceof Command.StartTls) {
+            startTls();
+        } else if (command instanceof Command.Auth a) {
+            auth(a);
         } else if (command instanceof Command.Quit) {
             reply(Replies.BYE);
             close();
@@ -220,6 +217,116 @@ public final class SmtpSession {
         return null;
     }
 
+    private List<String> extensions() {
+        List<String> ext = new java.util.ArrayList<>(List.of("PIPELINING", "SIZE " + limits.messageSizeLimit(), "VRFY"));
+        if (services.tls() && !secured) {
+            ext.add("STARTTLS");
+        }
+        if (authOffered()) {
+            ext.add("AUTH PLAIN LOGIN");
+        }
+        ext.addAll(List.of("ENHANCEDSTATUSCODES", "8BITMIME"));
+        return ext;
+    }
+
+    private boolean authOffered() {
+        return services.sasl() != null && (secured || !services.tlsAuthOnly());
+    }
+
+    /**
+     * RFC 3207: 220, then the TLS handshake; whatever the client pipelined after STARTTLS in clear text is thrown
+     * away, and the session starts over (no HELO, no transaction) inside TLS.
+     */
+    private void startTls() {
+        if (!services.tls()) {
+            error(Replies.TLS_NOT_AVAILABLE);
+            return;
+        }
+        if (secured) {
+            error(Replies.TLS_ALREADY_ACTIVE);
+            return;
+        }
+        int dropped = decoder.discardBuffered();
+        if (dropped > 0) {
+            LOG.infof("warning: %s: %d bytes of input pipelined after STARTTLS discarded", client, dropped);
+        }
+        reply(Replies.READY_FOR_TLS);
+        suspend();
+        socket.upgradeToSsl().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.infof("SSL_accept error from %s: %s", client, ar.cause().getMessage());
+                closed = true;
+                socket.close();
+                return;
+            }
+            secured = true;
+            helo = "";
+            tx = null;
+            LOG.infof("Anonymous TLS connection established from %s", client);
+            decoder.discardBuffered();
+            resume();
+        });
+    }
+
+    private void auth(Command.Auth a) {
+        if (services.sasl() == null) {
+            error(Replies.AUTH_NOT_ENABLED);
+        } else if (!authOffered()) {
+            error(Replies.MUST_STARTTLS_FIRST);
+        } else if (saslUser != null) {
+            error(Replies.ALREADY_AUTHENTICATED);
+        } else if (tx != null) {
+            error(Replies.AUTH_IN_TRANSACTION);
+        } else if (!a.mechanism().equals("PLAIN") && !a.mechanism().equals("LOGIN")) {
+            error(Replies.AUTH_MECHANISM_UNSUPPORTED);
+        } else {
+            sasl = new SaslExchange(a.mechanism());
+            if (a.initialResponse() != null) {
+                saslResponse(a.initialResponse());
+            } else {
+                reply(Replies.authChallenge(sasl.challenge()));
+            }
+        }
+    }
+
+    private void saslResponse(String line) {
+        SaslExchange exchange = sasl;
+        if (line.equals("*")) {
+            sasl = null;
+            error(Replies.AUTH_ABORTED);
+            return;
+        }
+        SaslExchange.Step step = exchange.respond(line);
+        if (step instanceof SaslExchange.Step.Challenge c) {
+            reply(Replies.authChallenge(c.base64()));
+            return;
+        }
+        sasl = null;
+        if (step instanceof SaslExchange.Step.Malformed) {
+            error(Replies.AUTH_BAD_RESPONSE);
+            return;
+        }
+        SaslExchange.Step.Credentials credentials = (SaslExchange.Step.Credentials) step;
+        suspend();
+        services.sasl().authenticate(credentials.authzid(), credentials.user(), credentials.password(), clientAddress,
+                secured).onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.infof("warning: %s: SASL %s authentication aborted: %s", client, exchange.mechanism(),
+                                ar.cause().getMessage());
+                        error(Replies.AUTH_TEMPORARY_FAILURE);
+                    } else if (ar.result().user() == null) {
+                        LOG.infof("warning: %s: SASL %s authentication failed: authentication failure", client,
+                                exchange.mechanism());
+                        error(Replies.AUTH_FAILED);
+                    } else {
+                        saslUser = ar.result().user();
+                        saslMethod = exchange.mechanism();
+                        reply(Replies.AUTH_OK);
+                    }
+                    resume();
+                });
+    }
+
     private void greet(String name, String proto, Reply reply) {
         helo = name;
         protocol = proto;
@@ -242,9 +349,9 @@ public final class SmtpSession {
             return;
         }
         RcptContext rcpt = new RcptContext(clientAddress, clientName, helo, tx.sender, recipient,
-                domains.classify(recipient.domain()), null);
+                services.domains().classify(recipient.domain()), saslUser);
         suspend();
-        restrictions.evaluate(rcpt).onComplete(ar -> {
+        services.restrictions().evaluate(rcpt).onComplete(ar -> {
             Reply reject = ar.succeeded() ? ar.result() : Replies.temporaryLookupFailure(recipient);
             if (reject != null) {
                 reject(recipient, reject);
@@ -264,8 +371,9 @@ public final class SmtpSession {
 
     private void accept(MailAddress recipient) {
         if (tx.queueId == null) {
-            tx.queueId = queueIds.next();
-            LOG.infof("%s: client=%s", tx.queueId, client);
+            tx.queueId = services.queueIds().next();
+            LOG.infof("%s: client=%s%s", tx.queueId, client,
+                    saslUser == null ? "" : ", sasl_method=" + saslMethod + ", sasl_username=" + saslUser);
         }
         tx.recipients.add(recipient);
         reply(Replies.RECIPIENT_OK);
@@ -308,7 +416,7 @@ public final class SmtpSession {
         byte[] bytes = message.length() == message.bytes().length
                 ? message.bytes() : Arrays.copyOf(message.bytes(), message.length());
         suspend();
-        queue.enqueue(envelope, bytes, context).onComplete(ar -> {
+        services.queue().enqueue(envelope, bytes, context).onComplete(ar -> {
             if (ar.succeeded()) {
                 LOG.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
                         bytes.length, t.recipients.size());

@@ -1,0 +1,22 @@
+package io.mxgate.ingress.session;
+
+import io.mxgate.core.domain.DomainClasses;
+import io.mxgate.core.envelope.QueueId;
+import io.mxgate.ingress.queue.IncomingQueue;
+import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.ingress.restriction.RestrictionChain;
+import io.mxgate.ingress.sasl.DovecotAuthClient;
+
+import java.time.Clock;
+
+/**
+ * What a session uses, built once per event loop.
+ *
+ * @param peernames    DNS for the client's name, or null ({@code smtpd_peername_lookup = no})
+ * @param sasl         Dovecot's auth service, or null when AUTH is off
+ * @param tls          whether STARTTLS is offered (a certificate is configured)
+ * @param tlsAuthOnly  AUTH only inside TLS
+ */
+public record SessionServices(DomainClasses domains, RestrictionChain restrictions, Dns peernames, IncomingQueue queue,
+                              QueueId queueIds, DovecotAuthClient sasl, boolean tls, boolean tlsAuthOnly, Clock clock) {
+}
