@@ -7,12 +7,13 @@ import java.util.Locale;
 /**
  * The right-hand side of an access(5) table entry, or a policy server's {@code action=}, parsed once:
  * {@code OK}/{@code PERMIT}, {@code DUNNO}, {@code REJECT [text]}, {@code DEFER [text]}, {@code 4NN text},
- * {@code 5NN text}, {@code DEFER_IF_PERMIT text}, {@code DEFER_IF_REJECT text}. Anything else is
+ * {@code 5NN text}, {@code DEFER_IF_PERMIT text}, {@code DEFER_IF_REJECT text}, {@code PREPEND header: value}
+ * (postgrey's answer once a triplet has waited), {@code WARN text} / {@code INFO text} (logged). Anything else is
  * {@link Kind#UNKNOWN}, which Postfix answers with a configuration error reply, never with an accept.
  */
 public record AccessAction(Kind kind, int code, EnhancedStatus status, String text) {
 
-    public enum Kind { PERMIT, DUNNO, REJECT, DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT, UNKNOWN }
+    public enum Kind { PERMIT, DUNNO, REJECT, DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT, PREPEND, WARN, UNKNOWN }
 
     /** Postfix {@code access_map_reject_code} and {@code access_map_defer_code}. */
     public static final int REJECT_CODE = 554;
@@ -30,6 +31,9 @@ public record AccessAction(Kind kind, int code, EnhancedStatus status, String te
         return switch (word) {
             case "OK", "PERMIT" -> new AccessAction(Kind.PERMIT, 0, null, "");
             case "DUNNO" -> new AccessAction(Kind.DUNNO, 0, null, "");
+            case "PREPEND" -> rest.matches("[\\x21-\\x39\\x3b-\\x7e]+:.*") ? new AccessAction(Kind.PREPEND, 0, null, rest)
+                    : new AccessAction(Kind.UNKNOWN, 0, null, v);
+            case "WARN", "INFO" -> new AccessAction(Kind.WARN, 0, null, rest);
             case "REJECT" -> withStatus(Kind.REJECT, REJECT_CODE, rest);
             case "DEFER", "DEFER_IF_PERMIT", "DEFER_IF_REJECT" -> withStatus(Kind.valueOf(word), DEFER_CODE, rest);
             default -> word.matches("[0-9.]+") && !word.isEmpty()

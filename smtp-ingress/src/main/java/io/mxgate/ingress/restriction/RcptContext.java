@@ -10,9 +10,10 @@ import io.mxgate.core.domain.AddressClass;
  * @param clientName    the verified reverse name, or {@code unknown}
  * @param helo          the HELO/EHLO argument, empty when none was given
  * @param saslUser      the authenticated user, or null
+ * @param size          the size declared with MAIL FROM SIZE=, or -1
  */
 public record RcptContext(String clientAddress, String clientName, String helo, MailAddress sender,
-                          MailAddress recipient, AddressClass recipientClass, String saslUser) {
+                          MailAddress recipient, AddressClass recipientClass, String saslUser, long size) {
 
     /** {@code name[address]}, how Postfix names the client in replies and logs. */
     public String client() {

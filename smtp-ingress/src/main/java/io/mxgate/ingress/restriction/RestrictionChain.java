@@ -19,15 +19,20 @@ public final class RestrictionChain {
         this.lists = List.of(List.copyOf(relay), List.copyOf(recipient));
     }
 
-    /** Null when the recipient is accepted, else the reply to send. */
-    public Future<Reply> evaluate(RcptContext rcpt) {
-        return step(rcpt, 0, 0, new Pending());
+    /** The result: {@code reject} is null when the recipient is accepted; headers to prepend to the message. */
+    public record Outcome(Reply reject, List<String> prepend) {
     }
 
-    /** The deferrals seen so far in this evaluation. */
+    public Future<Outcome> evaluate(RcptContext rcpt) {
+        Pending pending = new Pending();
+        return step(rcpt, 0, 0, pending).map(reject -> new Outcome(reject, List.copyOf(pending.prepend)));
+    }
+
+    /** The deferrals and headers seen so far in this evaluation. */
     private static final class Pending {
         Reply ifPermit;
         Reply ifReject;
+        final List<String> prepend = new java.util.ArrayList<>();
     }
 
     private Future<Reply> step(RcptContext rcpt, int list, int index, Pending pending) {
@@ -53,7 +58,12 @@ public final class RestrictionChain {
                 }
                 yield step(rcpt, list, index + 1, pending);
             }
-            case DUNNO -> step(rcpt, list, index + 1, pending);
+            case DUNNO -> {
+                if (v.prepend() != null) {
+                    pending.prepend.add(v.prepend());
+                }
+                yield step(rcpt, list, index + 1, pending);
+            }
         });
     }
 }

@@ -212,6 +212,11 @@ public final class Restrictions {
                     Replies.rejected(a.code(), a.status(), what, thing, a.textOr("Access denied")));
             case DEFER_IF_REJECT -> new Verdict(Verdict.Kind.DEFER_IF_REJECT,
                     Replies.rejected(a.code(), a.status(), what, thing, a.textOr("Access denied")));
+            case PREPEND -> new Verdict(Verdict.Kind.DUNNO, null, a.text());
+            case WARN -> {
+                LOG.infof("warning: %s: <%s>: %s", source, what, a.text());
+                yield Verdict.DUNNO;
+            }
             case UNKNOWN -> {
                 LOG.warnf("warning: %s: unknown action \"%s\" for <%s>", source, value, what);
                 yield Verdict.reject(Replies.serverConfigurationError(what, thing));
@@ -272,6 +277,7 @@ public final class Restrictions {
             request.put("sender", c.sender().toString());
             request.put("recipient", c.recipient().toString());
             request.put("sasl_username", c.saslUser() == null ? "" : c.saslUser());
+            request.put("size", Long.toString(Math.max(0, c.size())));
             request.put("instance", Integer.toHexString(System.identityHashCode(c)));
             return client.ask(request).map(response -> {
                 String action = response.get("action");

@@ -5,8 +5,13 @@ import io.mxgate.core.smtp.Reply;
 /**
  * What one restriction says: PERMIT or REJECT end the list; DUNNO passes to the next; DEFER_IF_PERMIT and
  * DEFER_IF_REJECT carry a 4xx reply that takes effect only if a later restriction permits (or rejects).
+ * A DUNNO may carry a header to prepend to the message ({@code prepend}, else null).
  */
-public record Verdict(Kind kind, Reply reply) {
+public record Verdict(Kind kind, Reply reply, String prepend) {
+
+    public Verdict(Kind kind, Reply reply) {
+        this(kind, reply, null);
+    }
 
     public enum Kind { PERMIT, DUNNO, REJECT, DEFER_IF_PERMIT, DEFER_IF_REJECT }
 

@@ -10,7 +10,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** The Received header smtpd/cleanup prepend, in Postfix's layout (RFC 5321 section 4.4). */
+/**
+ * What smtpd/cleanup put in front of a message: headers restrictions asked for (PREPEND), then the Received
+ * header in Postfix's layout (RFC 5321 section 4.4).
+ */
 final class ReceivedHeader {
 
     private static final DateTimeFormatter RFC_5322 =
@@ -20,8 +23,11 @@ final class ReceivedHeader {
     }
 
     static byte[] build(String myhostname, Envelope.Client client, String queueId, List<MailAddress> recipients,
-                        ZonedDateTime now) {
+                        java.util.Collection<String> prepend, ZonedDateTime now) {
         StringBuilder sb = new StringBuilder(256);
+        for (String header : prepend) {
+            sb.append(header).append("\r\n");
+        }
         sb.append("Received: from ").append(client.helo().isEmpty() ? client.name() : client.helo())
                 .append(" (").append(client.name()).append(" [").append(client.address()).append("])\r\n")
                 .append("\tby ").append(myhostname).append(" (mxgate) with ").append(client.protocol())

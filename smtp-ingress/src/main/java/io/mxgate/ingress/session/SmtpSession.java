@@ -66,11 +66,15 @@ public final class SmtpSession {
     /** The mail transaction in progress: MAIL seen, recipients so far. */
     private static final class Transaction {
         final MailAddress sender;
+        final long declaredSize;
         final List<MailAddress> recipients = new ArrayList<>();
+        /** Headers restrictions asked to prepend (PREPEND), each once. */
+        final java.util.Set<String> prepend = new java.util.LinkedHashSet<>();
         String queueId;
 
-        Transaction(MailAddress sender) {
+        Transaction(MailAddress sender, long declaredSize) {
             this.sender = sender;
+            this.declaredSize = declaredSize;
         }
     }
 
@@ -338,7 +342,7 @@ public final class SmtpSession {
         if (m.declaredSize() > limits.messageSizeLimit()) {
             error(Replies.MESSAGE_TOO_BIG);
         } else {
-            tx = new Transaction(m.sender());
+            tx = new Transaction(m.sender(), m.declaredSize());
             reply(Replies.SENDER_OK);
         }
     }
@@ -349,13 +353,14 @@ public final class SmtpSession {
             return;
         }
         RcptContext rcpt = new RcptContext(clientAddress, clientName, helo, tx.sender, recipient,
-                services.domains().classify(recipient.domain()), saslUser);
+                services.domains().classify(recipient.domain()), saslUser, tx.declaredSize);
         suspend();
         services.restrictions().evaluate(rcpt).onComplete(ar -> {
-            Reply reject = ar.succeeded() ? ar.result() : Replies.temporaryLookupFailure(recipient);
+            Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
             if (reject != null) {
                 reject(recipient, reject);
             } else {
+                tx.prepend.addAll(ar.result().prepend());
                 accept(recipient);
             }
             resume();
@@ -401,7 +406,7 @@ public final class SmtpSession {
         } else {
             reply(Replies.START_DATA);
             decoder.startData(ReceivedHeader.build(limits.myhostname(), clientInfo(), tx.queueId, tx.recipients,
-                    ZonedDateTime.now(clock)));
+                    tx.prepend, ZonedDateTime.now(clock)));
         }
     }
 
