@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one of the project's dev/ scripts and fails loudly, with its output, when it fails. */
-final class Script {
+public final class Script {
 
     private Script() {
     }
 
-    static Path root() {
+    public static Path root() {
         String root = System.getProperty("mxgate.root");
         Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
         if (!Files.isRegularFile(p.resolve("mxgate"))) {
@@ -23,7 +23,7 @@ final class Script {
         return p;
     }
 
-    static void run(String script, Object... args) {
+    public static void run(String script, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(root().resolve("dev").resolve(script).toString());
         for (Object a : args) {

@@ -38,10 +38,24 @@ public final class SmtpDialogue implements AutoCloseable {
         return d;
     }
 
+    /** Connects from another loopback address (127.0.0.2, ...), so a test can be a different client, and greets. */
+    public static SmtpDialogue open(int port, String sourceAddress) {
+        SmtpDialogue d = connect(port, sourceAddress);
+        d.expect("220 *");
+        return d;
+    }
+
     /** Connects without reading anything. */
     public static SmtpDialogue connect(int port) {
+        return connect(port, null);
+    }
+
+    private static SmtpDialogue connect(int port, String sourceAddress) {
         try {
             Socket s = new Socket();
+            if (sourceAddress != null) {
+                s.bind(new InetSocketAddress(sourceAddress, 0));
+            }
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(15_000);
             return new SmtpDialogue(s);

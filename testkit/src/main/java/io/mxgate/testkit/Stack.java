@@ -31,6 +31,7 @@ public final class Stack implements AutoCloseable {
     private final int imapPort = Ports.free();
     private final int smtpPort = Ports.free();
     private final int authPort = Ports.free();
+    private final int quotaStatusPort = Ports.free();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
@@ -58,7 +59,7 @@ public final class Stack implements AutoCloseable {
         settings.put("MXGATE_SMTPD_SASL_PATH", "inet:127.0.0.1:" + authPort);
         // No DNS leaves this machine from a test: name lookups only where a test brings its own DNS server.
         settings.put("MXGATE_SMTPD_PEERNAME_LOOKUP", "false");
-        settings.putAll(overrides);
+        overrides.forEach((k, v) -> settings.put(k, expand(v)));
     }
 
     /** Starts everything with the default settings plus {@code overrides} (MXGATE_* environment names). */
@@ -86,6 +87,19 @@ public final class Stack implements AutoCloseable {
 
     public int imapPort() {
         return imapPort;
+    }
+
+    /** Dovecot's quota-status policy service ({@code check_policy_service inet:127.0.0.1:port}). */
+    public int quotaStatusPort() {
+        return quotaStatusPort;
+    }
+
+    /**
+     * Settings may name this stack's own ports before they are known: {@code {quota-status-port}} and
+     * {@code {dir}} in a value are replaced.
+     */
+    private String expand(String value) {
+        return value.replace("{quota-status-port}", Integer.toString(quotaStatusPort)).replace("{dir}", dir.toString());
     }
 
     public int lmtpPort() {
@@ -116,7 +130,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startDovecot() {
-        Script.run("dovecot.sh", "start", dir.resolve("dovecot"), lmtpPort, imapPort, authPort);
+        Script.run("dovecot.sh", "start", dir.resolve("dovecot"), lmtpPort, imapPort, authPort, quotaStatusPort);
         running.add("dovecot");
     }
 
