@@ -25,6 +25,29 @@ public interface IngressConfig {
     @WithDefault("2525")
     int smtpdPort();
 
+    /**
+     * Postfix {@code smtpd_upstream_proxy_protocol}: {@code haproxy} opens a second SMTP listener on
+     * {@link #smtpdProxyPort()} that expects a PROXY protocol v1 or v2 header (from a cloud load balancer) and
+     * uses the client address in it for mynetworks, access tables, RBLs and logs. Empty: no such listener.
+     */
+    Optional<String> smtpdUpstreamProxyProtocol();
+
+    /** The PROXY-protocol listener's port (the plain listener stays for in-cluster clients and health checks). */
+    @WithDefault("2526")
+    int smtpdProxyPort();
+
+    /** Postfix {@code smtpd_upstream_proxy_timeout}: how long to wait for the PROXY header. */
+    @WithDefault("5s")
+    Duration smtpdUpstreamProxyTimeout();
+
+    /**
+     * On shutdown (SIGTERM): how long open sessions may take to reach a point where they can be told
+     * {@code 421 4.3.2 Service shutting down} (a DATA in progress finishes and gets its Kafka ack or 4xx first).
+     * Keep it below the pod's terminationGracePeriodSeconds.
+     */
+    @WithDefault("30s")
+    Duration smtpdDrainTimeout();
+
     /** Postfix {@code line_length_limit}: the longest command line, in bytes; longer gets 500 5.5.2 and a close. */
     @WithDefault("2048")
     int lineLengthLimit();

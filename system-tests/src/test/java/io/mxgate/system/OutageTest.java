@@ -22,9 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OutageTest {
 
     @Test
-    void withKafkaDownMailGetsA4xxAndNothingIsHalfStored() {
+    void withKafkaDownMailGetsA4xxAndNothingIsHalfStored() throws Exception {
         try (Stack stack = Stack.start(SharedStack.TEST_SETTINGS)) {
+            int http = stack.httpPort("smtp-ingress");
             stack.stopKafka();
+            assertTrue(Stack.await(Duration.ofSeconds(15), () -> ready(http).contains("\"status\": \"DOWN\"")),
+                    "readiness goes DOWN without Kafka");
+            assertTrue(get(http, "/q/health/live").contains("\"status\": \"UP\""), "but the pod stays live");
             String tag = UUID.randomUUID().toString();
             String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test", List.of("alice@example.test"),
                     "Subject: " + tag + "\r\n\r\nnot stored\r\n");
@@ -37,6 +41,11 @@ class OutageTest {
                             "Subject: " + after + "\r\n\r\nstored\r\n")).matches()), "accepts again once Kafka is back");
             assertTrue(Stack.await(Duration.ofSeconds(30), () -> !stack.messagesContaining("alice", after).isEmpty()));
             assertTrue(stack.messagesContaining("alice", tag).isEmpty(), "the refused message was not stored");
+            assertTrue(Stack.await(Duration.ofSeconds(15), () -> ready(http).contains("\"status\": \"UP\"")));
+            String metrics = get(http, "/q/metrics");
+            assertTrue(metrics.contains("mxgate_smtpd_messages_total{result=\"deferred\"} 1.0"), metrics);
+            assertTrue(metrics.contains("mxgate_smtpd_messages_total{result=\"queued\"}"), metrics);
+            assertTrue(metrics.contains("mxgate_smtpd_sessions "), metrics);
         }
     }
 
@@ -63,6 +72,14 @@ class OutageTest {
                     && stack.messagesContaining("bob", tag).size() == 5), "all five delivered once Dovecot is back");
             Thread.sleep(1000);
             assertEquals(5, stack.messagesContaining("alice", tag).size(), "and none twice");
+        }
+    }
+
+    private static String ready(int port) {
+        try {
+            return get(port, "/q/health/ready");
+        } catch (IOException | InterruptedException e) {
+            return e.toString();
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.Map;
 final class SharedStack {
 
     static final Map<String, String> TEST_SETTINGS = Map.of(
+            "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL", "haproxy",
+            "MXGATE_MYNETWORKS", "192.0.2.0/24",
             "MXGATE_SMTPD_TIMEOUT", "3s",
             "MXGATE_KAFKA_ACK_TIMEOUT", "5s",
             "MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY", "2s");

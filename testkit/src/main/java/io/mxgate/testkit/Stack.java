@@ -30,6 +30,7 @@ public final class Stack implements AutoCloseable {
     private final int lmtpPort = Ports.free();
     private final int imapPort = Ports.free();
     private final int smtpPort = Ports.free();
+    private final int proxyPort = Ports.free();
     private final int authPort = Ports.free();
     private final int quotaStatusPort = Ports.free();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
@@ -51,6 +52,7 @@ public final class Stack implements AutoCloseable {
         settings.put("MXGATE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
         settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + lmtpPort);
         settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
+        settings.put("MXGATE_SMTPD_PROXY_PORT", Integer.toString(proxyPort));
         settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
         settings.put("MXGATE_VERIFIER_URL", "http://127.0.0.1:" + httpPorts.get("verifier"));
         settings.put("MXGATE_SMTPD_TLS_CERT_FILE", dir.resolve("tls/cert.pem").toString());
@@ -83,6 +85,11 @@ public final class Stack implements AutoCloseable {
 
     public int smtpPort() {
         return smtpPort;
+    }
+
+    /** The PROXY-protocol SMTP listener (open when MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL=haproxy). */
+    public int proxyPort() {
+        return proxyPort;
     }
 
     public int imapPort() {
@@ -189,6 +196,7 @@ public final class Stack implements AutoCloseable {
         running.add("redis");
     }
 
+    /** SIGTERM to a service and wait for it to exit (its graceful drain). */
     public void stopService(String service) {
         Script.run("service.sh", "stop", service, dir.resolve(service));
         running.remove(service);

@@ -17,6 +17,7 @@ import io.mxgate.ingress.restriction.Tables;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.mxgate.ingress.session.SessionLimits;
 import io.mxgate.ingress.session.SessionServices;
+import io.mxgate.ingress.session.Sessions;
 import io.mxgate.ingress.session.SmtpSession;
 import io.mxgate.ingress.sasl.DovecotAuthClient;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -35,6 +36,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.Future;
+import io.vertx.core.net.NetServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +58,9 @@ public class SmtpServer {
     private final IncomingQueue queue;
     private final Vertx vertx;
     private final VerifierClient verifier;
+    private final Sessions sessions;
+    /** Each event loop stamps its time here every second; liveness checks none is stuck. */
+    private final Map<String, Long> heartbeats = new java.util.concurrent.ConcurrentHashMap<>();
     /** How often table files are checked for changes (an admin's edit takes effect within this). */
     private static final long TABLE_CHECK_INTERVAL_MILLIS = 2_000;
 
@@ -65,11 +73,12 @@ public class SmtpServer {
     private String deploymentId;
     private long reloadTimer = -1;
 
-    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier) {
+    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier, Sessions sessions) {
         this.config = config;
         this.queue = queue;
         this.vertx = vertx;
         this.verifier = verifier;
+        this.sessions = sessions;
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
@@ -104,6 +113,16 @@ public class SmtpServer {
             options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.smtpdTlsCertFile().get())
                     .setKeyPath(config.smtpdTlsKeyFile().get()));
         }
+        Optional<NetServerOptions> proxyOptions = config.smtpdUpstreamProxyProtocol().filter(p -> !p.isBlank())
+                .map(p -> {
+                    if (!p.equals("haproxy")) {
+                        throw new IllegalArgumentException("mxgate.smtpd-upstream-proxy-protocol: only \"haproxy\" is "
+                                + "supported, got \"" + p + "\"");
+                    }
+                    return new NetServerOptions(options).setPort(config.smtpdProxyPort()).setUseProxyProtocol(true)
+                            .setProxyProtocolTimeout(config.smtpdUpstreamProxyTimeout().toMillis())
+                            .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+                });
         String[] saslPath = config.smtpdSaslPath().replaceFirst("^inet:", "").split(":");
         if (config.smtpdSaslAuthEnable() && saslPath.length != 2) {
             throw new IllegalArgumentException("mxgate.smtpd-sasl-path: expected inet:host:port, got "
@@ -131,12 +150,14 @@ public class SmtpServer {
                                 Integer.parseInt(saslPath[1]), SASL_TIMEOUT_MILLIS) : null;
                         SessionServices services = new SessionServices(domains, chain,
                                 config.smtpdPeernameLookup() ? dns : null, queue, queueIds, sasl, tls,
-                                config.smtpdTlsAuthOnly(), Clock.systemUTC());
-                        vertx.createNetServer(options)
-                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, services).start())
-                                .listen()
-                                .<Void>mapEmpty()
-                                .onComplete(started);
+                                config.smtpdTlsAuthOnly(), sessions, Clock.systemUTC());
+                        String loop = Integer.toHexString(System.identityHashCode(context));
+                        heartbeats.put(loop, System.nanoTime());
+                        vertx.setPeriodic(1000, id -> heartbeats.put(loop, System.nanoTime()));
+                        Future<NetServer> plain = listen(options, services);
+                        Future<?> proxied = proxyOptions.map(o -> (Future<?>) listen(o, services))
+                                .orElse(Future.succeededFuture());
+                        Future.all(plain, proxied).<Void>mapEmpty().onComplete(started);
                     }
 
                     @Override
@@ -146,6 +167,12 @@ public class SmtpServer {
                         if (sasl != null) {
                             sasl.close();
                         }
+                    }
+
+                    private Future<NetServer> listen(NetServerOptions o, SessionServices services) {
+                        return vertx.createNetServer(o)
+                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, services).start())
+                                .listen();
                     }
 
                     private PolicyClient policyClient(String endpoint, PolicyClient.Settings settings) {
@@ -162,8 +189,9 @@ public class SmtpServer {
                 .toCompletionStage().toCompletableFuture().join();
         reloadTimer = vertx.setPeriodic(TABLE_CHECK_INTERVAL_MILLIS, id -> vertx.executeBlocking(() -> tables.reloadAll(),
                 false).onSuccess(problems -> problems.forEach(p -> LOG.warnf("warning: %s", p))));
-        LOG.infof("daemon started -- smtpd listening on %s:%d, %d event loops", config.inetInterfaces(),
-                config.smtpdPort(), instances);
+        LOG.infof("daemon started -- smtpd listening on %s:%d%s, %d event loops", config.inetInterfaces(),
+                config.smtpdPort(), proxyOptions.map(o -> " and " + o.getPort() + " (PROXY protocol)").orElse(""),
+                instances);
     }
 
     /** A CIDR list in Postfix's list syntax: networks separated by commas or spaces, or /file names. */
@@ -203,12 +231,38 @@ public class SmtpServer {
         }
     }
 
-    void stop(@Observes @Priority(1) ShutdownEvent event) {
+    /**
+     * Graceful drain on SIGTERM, before the Kafka producer closes: readiness goes down, new connections get 421,
+     * open sessions end at their next safe point (a DATA in progress finishes and is answered first); whatever is
+     * still open after {@code smtpd_drain_timeout} is closed without a 250, so its client retries.
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
         vertx.cancelTimer(reloadTimer);
+        int open = sessions.drain();
+        LOG.infof("draining: %d sessions open", open);
+        long deadline = System.nanoTime() + config.smtpdDrainTimeout().toNanos();
+        while (sessions.openCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (sessions.openCount() > 0) {
+            LOG.warnf("warning: %d sessions still open after %s; closing them", sessions.openCount(),
+                    config.smtpdDrainTimeout());
+            sessions.closeAll();
+        }
         if (deploymentId != null) {
             vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture()
-                    .orTimeout(Duration.ofSeconds(10).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(e -> null).join();
         }
+    }
+
+    /** True when every event loop ran its heartbeat within the last 10 s (liveness: nothing is stuck). */
+    public boolean eventLoopsAlive() {
+        long now = System.nanoTime();
+        return !heartbeats.isEmpty() && heartbeats.values().stream().allMatch(t -> now - t < 10_000_000_000L);
+    }
+
+    public boolean draining() {
+        return sessions.draining();
     }
 }

@@ -16,7 +16,9 @@ import java.time.Clock;
  * @param sasl         Dovecot's auth service, or null when AUTH is off
  * @param tls          whether STARTTLS is offered (a certificate is configured)
  * @param tlsAuthOnly  AUTH only inside TLS
+ * @param sessions     the open sessions (drain) and the counters
  */
 public record SessionServices(DomainClasses domains, RestrictionChain restrictions, Dns peernames, IncomingQueue queue,
-                              QueueId queueIds, DovecotAuthClient sasl, boolean tls, boolean tlsAuthOnly, Clock clock) {
+                              QueueId queueIds, DovecotAuthClient sasl, boolean tls, boolean tlsAuthOnly,
+                              Sessions sessions, Clock clock) {
 }

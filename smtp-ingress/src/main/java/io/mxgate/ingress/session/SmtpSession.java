@@ -57,6 +57,8 @@ public final class SmtpSession {
     private Transaction tx;
     private boolean busy;
     private boolean closed;
+    /** Shutdown is under way: end at the next point where no message is half received. */
+    private boolean draining;
     private int errors;
     private int commands;
     private Verb lastVerb;
@@ -91,6 +93,7 @@ public final class SmtpSession {
     }
 
     public void start() {
+        services.sessions().opened(this);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClose());
         socket.exceptionHandler(e -> socket.close());
@@ -101,6 +104,10 @@ public final class SmtpSession {
                 client = clientName + "[" + clientAddress + "]";
             }
             LOG.infof("connect from %s", client);
+            if (services.sessions().draining()) {
+                shutDown();
+                return;
+            }
             reply(Replies.greeting(limits.myhostname()));
             resume();
         });
@@ -136,7 +143,14 @@ public final class SmtpSession {
     /** Works through buffered input until it runs out, the session waits on something, or it ends. */
     private void process() {
         InputDecoder.Event event;
-        while (!busy && !closed && (event = decoder.next()) != null) {
+        while (!busy && !closed) {
+            if (draining && !decoder.inData()) {
+                shutDown();
+                break;
+            }
+            if ((event = decoder.next()) == null) {
+                break;
+            }
             armTimer();
             handle(event);
         }
@@ -160,6 +174,8 @@ public final class SmtpSession {
         } else if (event instanceof InputDecoder.Event.MessageTooBig tooBig) {
             LOG.infof("NOQUEUE: reject: DATA from %s: %s; size=%d from=%s proto=%s helo=<%s>", client,
                     Replies.MESSAGE_TOO_BIG.oneLine(), tooBig.size(), tx.sender.bracketed(), protocol, helo);
+            services.sessions().message("rejected");
+            services.sessions().reject(Replies.MESSAGE_TOO_BIG);
             error(Replies.MESSAGE_TOO_BIG);
             tx = null;
         }
@@ -368,6 +384,7 @@ public final class SmtpSession {
     }
 
     private void reject(MailAddress recipient, Reply reply) {
+        services.sessions().reject(reply);
         LOG.infof("%s: reject: RCPT from %s: %s; from=%s to=%s proto=%s helo=<%s>",
                 tx.queueId == null ? "NOQUEUE" : tx.queueId, client, reply.oneLine(),
                 tx.sender.bracketed(), recipient.bracketed(), protocol, helo);
@@ -425,9 +442,11 @@ public final class SmtpSession {
             if (ar.succeeded()) {
                 LOG.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
                         bytes.length, t.recipients.size());
+                services.sessions().message("queued");
                 reply(Replies.queued(t.queueId));
             } else {
                 LOG.warnf("warning: %s: queue file write error: %s", t.queueId, ar.cause().toString());
+                services.sessions().message("deferred");
                 reply(Replies.QUEUE_WRITE_ERROR);
             }
             resume();
@@ -483,7 +502,31 @@ public final class SmtpSession {
         }
     }
 
+    /** Called from any thread on shutdown; the session ends at its next safe point (never in the middle of DATA). */
+    void drain() {
+        context.runOnContext(v -> {
+            draining = true;
+            if (!busy && !closed && !decoder.inData()) {
+                shutDown();
+            }
+        });
+    }
+
+    /** After the drain timeout: close whatever state the session is in (its client gets no 250, so it retries). */
+    void abort() {
+        context.runOnContext(v -> {
+            closed = true;
+            socket.close();
+        });
+    }
+
+    private void shutDown() {
+        reply(Replies.shuttingDown(limits.myhostname()));
+        close();
+    }
+
     private void onClose() {
+        services.sessions().closed(this);
         if (!closed) {
             closed = true;
             cancelTimer();
