@@ -64,6 +64,41 @@ public interface IngressConfig {
     @WithDefault("300s")
     Duration smtpdTimeout();
 
+    /**
+     * Postfix {@code smtpd_forbid_unauth_pipelining}: disconnect a client that talks before the greeting or sends
+     * more after a command that must end a pipelined group (EHLO, DATA, STARTTLS, AUTH, ...), with
+     * {@code 554 5.5.0 Error: SMTP protocol synchronization}.
+     */
+    @WithDefault("true")
+    boolean smtpdForbidUnauthPipelining();
+
+    /**
+     * Postfix {@code smtpd_min_data_rate}: during DATA the client must keep up this many bytes per second (on top
+     * of {@code smtpd_timeout}), so a client trickling one byte every few seconds cannot hold a session for hours.
+     */
+    @WithDefault("500")
+    long smtpdMinDataRate();
+
+    /**
+     * Postfix {@code smtpd_forbid_bare_newline}: {@code normalize} (default) accepts a line ended by a bare LF as
+     * if it ended in CRLF, but never as the end of DATA; {@code reject} refuses such a message with
+     * {@code 550 5.5.2 Error: bare <LF> received}.
+     */
+    @WithDefault("normalize")
+    String smtpdForbidBareNewline();
+
+    /** Postfix {@code smtpd_client_connection_count_limit}: simultaneous sessions per client address (0: no limit). */
+    @WithDefault("50")
+    int smtpdClientConnectionCountLimit();
+
+    /** Postfix {@code smtpd_client_connection_rate_limit}: new sessions per client per time unit (0: no limit). */
+    @WithDefault("0")
+    int smtpdClientConnectionRateLimit();
+
+    /** Postfix {@code anvil_rate_time_unit}: the time unit of the rate limit. */
+    @WithDefault("60s")
+    Duration anvilRateTimeUnit();
+
     /** Postfix {@code smtpd_hard_error_limit}: errors in one session before 421 and disconnect. */
     @WithDefault("20")
     int smtpdHardErrorLimit();

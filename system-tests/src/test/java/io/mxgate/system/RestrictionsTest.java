@@ -72,6 +72,7 @@ class RestrictionsTest {
                 Map.entry("MXGATE_DNS_RESOLVER", "127.0.0.1:" + dnsPort),
                 Map.entry("MXGATE_DNS_TIMEOUT", "2s"),
                 Map.entry("MXGATE_MYNETWORKS", "127.0.0.2/31"),
+                Map.entry("MXGATE_SMTPD_FORBID_BARE_NEWLINE", "reject"),
                 Map.entry("MXGATE_PROXY_INTERFACES", "127.0.0.10"),
                 Map.entry("MXGATE_PERMIT_MX_BACKUP_NETWORKS", "127.0.0.16/28"),
                 Map.entry("MXGATE_SMTPD_POLICY_SERVICE_TIMEOUT", "3s"),
@@ -213,6 +214,34 @@ class RestrictionsTest {
         assertTrue(Stack.await(Duration.ofSeconds(10), () ->
                 "554 5.7.1 <late@outside.test>: Recipient address rejected: not any more".equals(
                         rcpt("127.0.0.2", "late@outside.test"))));
+    }
+
+    @Test
+    @Order(8)
+    void bareNewlineRejectMode() {
+        try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort(), "127.0.0.2")) {
+            d.send("EHLO client.test").expect("250 *");
+            d.send("MAIL FROM:<s@remote.test>").expect("250 2.1.0 Ok");
+            d.send("RCPT TO:<x@outside.test>").expect("250 2.1.5 Ok");
+            d.send("DATA").expect("354 *");
+            d.raw("Subject: bare\n\nline with a bare LF\n.\r\n.\r\n");
+            d.expect("550 5.5.2 Error: bare <LF> received");
+            d.send("RSET").expect("250 2.0.0 Ok");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void malformedTableStopsTheStartNamingFileAndLine() throws IOException {
+        Files.writeString(tables.resolve("broken"), "ok@example.test OK\nlonely-key\n");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> stack.startReplica("smtp-ingress", "smtp-ingress-broken", Map.of(
+                        "MXGATE_SMTPD_PORT", Integer.toString(Ports.free()),
+                        "MXGATE_SMTPD_PROXY_PORT", Integer.toString(Ports.free()),
+                        "MXGATE_SMTPD_RECIPIENT_RESTRICTIONS", "check_recipient_access hash:" + tables.resolve("broken"))));
+        assertTrue(e.getMessage().contains("hash:" + tables.resolve("broken") + ", line 2: expected \"key whitespace value\""),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("did not become ready"), e.getMessage());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 final class SharedStack {
 
     static final Map<String, String> TEST_SETTINGS = Map.of(
+            "MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT", "60",
             "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL", "haproxy",
             "MXGATE_MYNETWORKS", "192.0.2.0/24",
             "MXGATE_SMTPD_TIMEOUT", "3s",

@@ -50,7 +50,8 @@ public final class SmtpDialogue implements AutoCloseable {
         return connect(port, null);
     }
 
-    private static SmtpDialogue connect(int port, String sourceAddress) {
+    /** Connects from another loopback address without reading anything. */
+    public static SmtpDialogue connect(int port, String sourceAddress) {
         try {
             Socket s = new Socket();
             if (sourceAddress != null) {
@@ -135,6 +136,23 @@ public final class SmtpDialogue implements AutoCloseable {
             if (line.length() < 4 || line.charAt(3) == ' ') {
                 return String.join("\n", lines);
             }
+        }
+    }
+
+    /** A reply if one arrives within 100 ms, else null (the connection stays usable). */
+    public String replyIfAny() {
+        try {
+            int old = socket.getSoTimeout();
+            socket.setSoTimeout(100);
+            try {
+                return reply();
+            } catch (AssertionError e) {
+                return null;
+            } finally {
+                socket.setSoTimeout(old);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

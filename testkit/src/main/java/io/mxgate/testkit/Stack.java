@@ -212,6 +212,29 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** The values of every record on a topic so far (read from the start with a throwaway consumer group). */
+    public List<String> topic(String name) {
+        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort,
+                "group.id", "testkit-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216");
+        List<String> values = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(name));
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            int idle = 0;
+            while (System.nanoTime() < end && idle < 3) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty() && !consumer.assignment().isEmpty()) {
+                    idle++;
+                }
+                records.forEach(r -> values.add(new String(r.value(), StandardCharsets.ISO_8859_1)));
+            }
+        }
+        return values;
+    }
+
     /** A service's log so far. */
     public String log(String service) {
         return read(dir.resolve(service).resolve(service + ".log"));

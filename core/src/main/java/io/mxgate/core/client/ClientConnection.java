@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +44,8 @@ public final class ClientConnection {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final ReplyParser replyParser = new ReplyParser();
     private final StringBuilder line = new StringBuilder();
-    private Set<String> extensions = Set.of();
+    private Map<String, String> extensions = Map.of();
+    private boolean encrypted;
     private long timer = -1;
     private boolean broken;
     private ClientException failure;
@@ -67,20 +68,92 @@ public final class ClientConnection {
     /** Connects, reads the greeting and says LHLO/EHLO; fails with a ClientException unless all of it went well. */
     public static Future<ClientConnection> open(Vertx vertx, NetClient netClient, ClientProtocol protocol,
                                                 ClientTimeouts timeouts, String heloName, String host, int port) {
-        String target = host + "[" + host + "]:" + port;
-        return netClient.connect(port, host)
+        return open(vertx, netClient, protocol, timeouts, heloName, host, host, port, ClientTls.NONE);
+    }
+
+    /**
+     * Connects to {@code address} (a name Vert.x resolves, or an IP address), calls the server {@code name} in logs
+     * and DSN texts ({@code name[ip]}), reads the greeting, says LHLO/EHLO and, with {@link ClientTls#MAY} or
+     * {@link ClientTls#ENCRYPT}, starts TLS when the server offers it (SMTP only) and says EHLO again. With
+     * {@code MAY} a failed TLS handshake is followed by one plaintext attempt on a new connection, as Postfix does
+     * at {@code smtp_tls_security_level = may}. The NetClient must have been created with SSL options (trust) for
+     * STARTTLS: see {@link #netClientOptions}.
+     */
+    public static Future<ClientConnection> open(Vertx vertx, NetClient netClient, ClientProtocol protocol,
+                                                ClientTimeouts timeouts, String heloName, String name,
+                                                String address, int port, ClientTls tls) {
+        ClientTls effective = protocol == ClientProtocol.LMTP ? ClientTls.NONE : tls;
+        Future<ClientConnection> first = connect(vertx, netClient, protocol, timeouts, heloName, name, address, port,
+                effective);
+        if (effective != ClientTls.MAY) {
+            return first;
+        }
+        return first.recover(e -> e instanceof ClientException c && c.state() == ClientState.STARTTLS
+                && c.kind() != ClientException.Kind.TIMEOUT
+                ? connect(vertx, netClient, protocol, timeouts, heloName, name, address, port, ClientTls.NONE)
+                : Future.failedFuture(e));
+    }
+
+    /**
+     * Options for a NetClient whose connections may start TLS: certificates are not verified, which is what
+     * opportunistic TLS means (Postfix's {@code may} level: encryption against passive eavesdropping only).
+     */
+    public static io.vertx.core.net.NetClientOptions netClientOptions(ClientTimeouts timeouts) {
+        return new io.vertx.core.net.NetClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis()))
+                .setTcpNoDelay(true)
+                .setTrustAll(true)
+                .setHostnameVerificationAlgorithm("");
+    }
+
+    private static Future<ClientConnection> connect(Vertx vertx, NetClient netClient, ClientProtocol protocol,
+                                                    ClientTimeouts timeouts, String heloName, String name,
+                                                    String address, int port, ClientTls tls) {
+        String target = name + "[" + address + "]:" + port;
+        return netClient.connect(port, address)
                 .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.CONNECT_FAILED,
                         ClientState.CONNECT, "connect to " + target + ": " + describe(e))))
                 .compose(socket -> {
-                    String address = socket.remoteAddress().hostAddress();
+                    String ip = socket.remoteAddress().hostAddress();
                     ClientConnection c = new ClientConnection(vertx, Vertx.currentContext(), socket, protocol,
-                            timeouts, host + "[" + address + "]", port);
+                            timeouts, name + "[" + ip + "]", port);
                     return c.expect(ClientState.GREETING)
                             .compose(greeting -> greeting.code() == 220 ? c.hello(heloName)
                                     : c.refuse("host " + c.peer + " refused to talk to me: " + greeting.oneLine()))
+                            .compose(v -> c.startTls(heloName, tls))
                             .map(c)
                             .onFailure(e -> c.close());
                 });
+    }
+
+    /**
+     * STARTTLS when offered (and wanted), then EHLO again: the extensions seen in plaintext are discarded, as RFC
+     * 3207 requires. Not offered: fine at {@code may}, a failure at {@code encrypt}. Refused with an error reply:
+     * plaintext at {@code may} (Postfix continues the session), a failure at {@code encrypt}.
+     */
+    private Future<Void> startTls(String heloName, ClientTls tls) {
+        if (tls == ClientTls.NONE) {
+            return Future.succeededFuture();
+        }
+        if (!supports("STARTTLS")) {
+            return tls == ClientTls.ENCRYPT
+                    ? refuse("TLS is required, but was not offered by host " + peer) : Future.succeededFuture();
+        }
+        return command(ClientState.STARTTLS, "STARTTLS").compose(reply -> {
+            if (reply.code() != 220) {
+                return tls == ClientTls.ENCRYPT
+                        ? refuse("TLS is required, but host " + peer + " refused to start TLS: " + reply.oneLine())
+                        : Future.succeededFuture();
+            }
+            return socket.upgradeToSsl()
+                    .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR,
+                            ClientState.STARTTLS, "TLS handshake with " + peer + " failed: " + describe(e))))
+                    .compose(v -> {
+                        encrypted = true;
+                        extensions = Map.of();
+                        return hello(heloName);
+                    });
+        });
     }
 
     /** The OS's words for a failed connect ("Connection refused"), without Netty's address suffix. */
@@ -95,11 +168,14 @@ public final class ClientConnection {
             if (reply.code() != 250) {
                 return refuse("host " + peer + " refused to talk to me: " + reply.oneLine());
             }
-            Set<String> ext = new java.util.HashSet<>();
+            Map<String, String> ext = new java.util.HashMap<>();
             for (String l : reply.lines().subList(1, reply.lines().size())) {
-                ext.add(l.split(" ", 2)[0].toUpperCase(Locale.ROOT));
+                String[] words = l.strip().split("[ =]", 2);
+                if (!words[0].isEmpty()) {
+                    ext.put(words[0].toUpperCase(Locale.ROOT), words.length > 1 ? words[1].strip() : "");
+                }
             }
-            extensions = Set.copyOf(ext);
+            extensions = Map.copyOf(ext);
             return Future.succeededFuture();
         });
     }
@@ -119,7 +195,17 @@ public final class ClientConnection {
     }
 
     public boolean supports(String extension) {
-        return extensions.contains(extension);
+        return extensions.containsKey(extension);
+    }
+
+    /** The parameters an EHLO keyword came with ({@code SIZE 10240000} gives "10240000"), or null if not offered. */
+    public String extension(String keyword) {
+        return extensions.get(keyword);
+    }
+
+    /** True once STARTTLS succeeded on this connection. */
+    public boolean isEncrypted() {
+        return encrypted;
     }
 
     /** True while the conversation is in a clean state where another transaction may start. */
@@ -135,7 +221,8 @@ public final class ClientConnection {
      */
     public Future<List<RecipientOutcome>> deliver(MailAddress sender, List<MailAddress> recipients, long size,
                                                   byte[] content, int length) {
-        return onContext(() -> envelope(sender, recipients, size).compose(envelope -> {
+        boolean eightBit = supports("8BITMIME") && hasEightBit(content, length);
+        return onContext(() -> envelope(sender, recipients, size, eightBit).compose(envelope -> {
             if (envelope.accepted().isEmpty()) {
                 return resetAfter(envelope.outcomes());
             }
@@ -154,7 +241,7 @@ public final class ClientConnection {
      * server said to RCPT (or to MAIL when that failed).
      */
     public Future<List<RecipientOutcome>> probe(MailAddress sender, List<MailAddress> recipients) {
-        return onContext(() -> envelope(sender, recipients, -1).compose(e -> resetAfter(e.outcomes())));
+        return onContext(() -> envelope(sender, recipients, -1, false).compose(e -> resetAfter(e.outcomes())));
     }
 
     public Future<Void> quit() {
@@ -175,12 +262,24 @@ public final class ClientConnection {
     private record EnvelopeResult(List<RecipientOutcome> outcomes, List<MailAddress> accepted) {
     }
 
-    private Future<EnvelopeResult> envelope(MailAddress sender, List<MailAddress> recipients, long size) {
+    /** True when the content has a byte above 127: MAIL FROM then declares BODY=8BITMIME (RFC 6152). */
+    static boolean hasEightBit(byte[] content, int length) {
+        for (int i = 0; i < length; i++) {
+            if (content[i] < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Future<EnvelopeResult> envelope(MailAddress sender, List<MailAddress> recipients, long size,
+                                            boolean eightBit) {
         if (broken) {
             return Future.failedFuture(failure != null ? failure : new ClientException(
                     ClientException.Kind.CONNECTION_LOST, ClientState.MAIL, "connection to " + peer + " is closed"));
         }
-        String mail = "MAIL FROM:" + sender.bracketed() + (size >= 0 && supports("SIZE") ? " SIZE=" + size : "");
+        String mail = "MAIL FROM:" + sender.bracketed() + (size >= 0 && supports("SIZE") ? " SIZE=" + size : "")
+                + (eightBit ? " BODY=8BITMIME" : "");
         boolean pipelining = supports("PIPELINING");
         Future<Reply> mailReply = command(ClientState.MAIL, mail);
         List<Future<Reply>> rcptReplies = new ArrayList<>(recipients.size());

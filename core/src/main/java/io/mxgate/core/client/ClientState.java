@@ -8,6 +8,7 @@ public enum ClientState {
     CONNECT("connecting"),
     GREETING("receiving the initial server greeting"),
     HELLO("performing the HELO handshake"),
+    STARTTLS("sending STARTTLS"),
     MAIL("sending MAIL FROM"),
     RCPT("sending RCPT TO"),
     DATA("sending DATA command"),
@@ -35,6 +36,7 @@ public enum ClientState {
             case DATA -> "DATA";
             case BODY, DOT -> "end of DATA";
             case HELLO -> "LHLO/EHLO";
+            case STARTTLS -> "STARTTLS";
             default -> name();
         };
     }

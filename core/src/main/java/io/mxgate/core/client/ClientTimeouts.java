@@ -3,7 +3,8 @@ package io.mxgate.core.client;
 import java.time.Duration;
 
 /**
- * Per-state timeouts, as Postfix's {@code smtp_*_timeout} / {@code lmtp_*_timeout} parameters.
+ * Per-state timeouts, as Postfix's {@code smtp_*_timeout} / {@code lmtp_*_timeout} parameters. STARTTLS and the
+ * TLS handshake share the HELO timeout (Postfix's {@code smtp_starttls_timeout} has the same 300 s default).
  */
 public record ClientTimeouts(Duration connect, Duration greeting, Duration hello, Duration mail, Duration rcpt,
                              Duration dataInit, Duration dataDone, Duration rset, Duration quit) {
@@ -19,7 +20,7 @@ public record ClientTimeouts(Duration connect, Duration greeting, Duration hello
         return switch (state) {
             case CONNECT -> connect;
             case GREETING -> greeting;
-            case HELLO -> hello;
+            case HELLO, STARTTLS -> hello;
             case MAIL -> mail;
             case RCPT -> rcpt;
             case DATA -> dataInit;

@@ -22,23 +22,55 @@ public final class ConnectionPool {
 
     private final Vertx vertx;
     private final NetClient netClient;
-    private final NextHop nextHop;
+    private final boolean ownsNetClient;
     private final ClientProtocol protocol;
+    private final String name;
+    private final String address;
+    private final int port;
+    private final ClientTls tls;
     private final ClientTimeouts timeouts;
     private final String heloName;
     private final long maxIdleNanos;
     private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+    private volatile long lastUsed = System.nanoTime();
+    private volatile boolean closed;
 
     public ConnectionPool(Vertx vertx, NextHop nextHop, ClientTimeouts timeouts, String heloName, Duration maxIdle) {
+        this(vertx, vertx.createNetClient(new NetClientOptions()
+                        .setConnectTimeout((int) timeouts.connect().toMillis())
+                        .setTcpNoDelay(true)), true,
+                nextHop.transport().equals("lmtp") ? ClientProtocol.LMTP : ClientProtocol.SMTP,
+                nextHop.host(), nextHop.host(), nextHop.port(), ClientTls.NONE, timeouts, heloName, maxIdle);
+    }
+
+    /**
+     * A pool for one server endpoint on a NetClient shared with other pools (not closed by {@link #close}):
+     * connections go to {@code address} (a name or an IP address) and logs call the server {@code name}.
+     */
+    public ConnectionPool(Vertx vertx, NetClient netClient, ClientProtocol protocol, String name, String address,
+                          int port, ClientTls tls, ClientTimeouts timeouts, String heloName, Duration maxIdle) {
+        this(vertx, netClient, false, protocol, name, address, port, tls, timeouts, heloName, maxIdle);
+    }
+
+    private ConnectionPool(Vertx vertx, NetClient netClient, boolean ownsNetClient, ClientProtocol protocol,
+                           String name, String address, int port, ClientTls tls, ClientTimeouts timeouts,
+                           String heloName, Duration maxIdle) {
         this.vertx = vertx;
-        this.netClient = vertx.createNetClient(new NetClientOptions()
-                .setConnectTimeout((int) timeouts.connect().toMillis())
-                .setTcpNoDelay(true));
-        this.nextHop = nextHop;
-        this.protocol = nextHop.transport().equals("lmtp") ? ClientProtocol.LMTP : ClientProtocol.SMTP;
+        this.netClient = netClient;
+        this.ownsNetClient = ownsNetClient;
+        this.protocol = protocol;
+        this.name = name;
+        this.address = address;
+        this.port = port;
+        this.tls = tls;
         this.timeouts = timeouts;
         this.heloName = heloName;
         this.maxIdleNanos = maxIdle.toNanos();
+    }
+
+    /** When this pool last lent a connection ({@link System#nanoTime()}). */
+    public long lastUsed() {
+        return lastUsed;
     }
 
     /**
@@ -47,6 +79,7 @@ public final class ConnectionPool {
      * tried once more on a new connection, as Postfix does. Failures are {@link ClientException}s.
      */
     public <T> Future<T> run(Function<ClientConnection, Future<T>> work) {
+        lastUsed = System.nanoTime();
         return acquire().compose(lease -> attempt(lease.connection(), work).recover(e -> {
             if (lease.reused() && e instanceof ClientException c && c.state() == ClientState.MAIL
                     && c.kind() != ClientException.Kind.TIMEOUT) {
@@ -74,13 +107,13 @@ public final class ConnectionPool {
     }
 
     private Future<Lease> openNew() {
-        return ClientConnection.open(vertx, netClient, protocol, timeouts, heloName, nextHop.host(),
-                nextHop.port()).map(c -> new Lease(c, false));
+        return ClientConnection.open(vertx, netClient, protocol, timeouts, heloName, name, address, port, tls)
+                .map(c -> new Lease(c, false));
     }
 
     /** Returns a connection after use; a broken one is closed instead. */
     private void release(ClientConnection connection) {
-        if (connection.isReusable()) {
+        if (connection.isReusable() && !closed) {
             idle.addFirst(new Idle(connection, System.nanoTime()));
         } else {
             connection.close();
@@ -88,11 +121,14 @@ public final class ConnectionPool {
     }
 
     public void close() {
+        closed = true;
         Idle i;
         while ((i = idle.pollFirst()) != null) {
             i.connection().quit();
         }
-        netClient.close();
+        if (ownsNetClient) {
+            netClient.close();
+        }
     }
 
     /** A connection on loan; {@code reused} is true when it served an earlier transaction. */

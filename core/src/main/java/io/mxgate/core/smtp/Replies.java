@@ -62,6 +62,14 @@ public final class Replies {
         return Reply.of(334, (EnhancedStatus) null, base64);
     }
 
+    public static final Reply BARE_NEWLINE = Reply.of(550, "5.5.2", "Error: bare <LF> received");
+    public static final Reply PROTOCOL_SYNCHRONIZATION = Reply.of(554, "5.5.0", "Error: SMTP protocol synchronization");
+
+    /** Postfix's anvil reply, for the concurrency and the rate limit alike. */
+    public static Reply tooManyConnections(String hostname, String client) {
+        return Reply.of(421, "4.7.0", hostname + " Error: too many connections from " + client);
+    }
+
     public static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");
 
     public static Reply unsupportedParameter(String parameter) {

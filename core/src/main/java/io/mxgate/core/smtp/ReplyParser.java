@@ -63,7 +63,12 @@ public final class ReplyParser {
     /** A line that is not part of a well-formed reply. */
     public static final class MalformedReplyException extends RuntimeException {
         public MalformedReplyException(String line) {
-            super("malformed reply: " + (line.length() > 80 ? line.substring(0, 80) + "..." : line));
+            super("malformed reply: " + printable(line.length() > 80 ? line.substring(0, 80) + "..." : line));
+        }
+
+        /** A peer's bytes go into logs and DSNs: control and 8-bit characters become '?'. */
+        private static String printable(String s) {
+            return s.replaceAll("[^\\x20-\\x7e]", "?");
         }
     }
 }

@@ -56,6 +56,19 @@ public final class CidrTable {
         return Optional.empty();
     }
 
+    /** True when the IP literal {@code address} is in one of the networks (no DNS: a name is never in a network). */
+    public static boolean contains(List<Network> networks, String address) {
+        if (!address.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(address);
+            return networks.stream().anyMatch(n -> n.contains(a));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** An IPv4 or IPv6 network, {@code 192.0.2.0/24} or a single address. */
     public record Network(byte[] base, int prefix) {
 

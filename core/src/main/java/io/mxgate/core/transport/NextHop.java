@@ -15,6 +15,14 @@ public record NextHop(String transport, String host, int port, boolean mxLookup)
 
     /** Parses {@code transport:nexthop}; throws IllegalArgumentException with the offending text. */
     public static NextHop parse(String spec) {
+        return parse(spec, -1);
+    }
+
+    /**
+     * The same, with the port a next hop without one gets ({@code smtp_tcp_port} / {@code lmtp_tcp_port});
+     * {@code defaultPort < 1} means the transport's standard port (25, or 24 for LMTP).
+     */
+    public static NextHop parse(String spec, int defaultPort) {
         int colon = spec.indexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("expected transport:nexthop, got \"" + spec + "\"");
@@ -42,7 +50,7 @@ public record NextHop(String transport, String host, int port, boolean mxLookup)
             host = portColon < 0 ? hop : hop.substring(0, portColon);
             rest = portColon < 0 ? "" : hop.substring(portColon);
         }
-        int port = transport.equals("lmtp") ? 24 : 25;
+        int port = defaultPort > 0 ? defaultPort : transport.equals("lmtp") ? 24 : 25;
         if (!rest.isEmpty()) {
             if (!rest.startsWith(":")) {
                 throw new IllegalArgumentException("bad next hop \"" + spec + "\"");

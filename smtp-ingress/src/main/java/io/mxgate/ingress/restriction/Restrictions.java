@@ -143,8 +143,7 @@ public final class Restrictions {
     }
 
     private static boolean inNetworks(String address, List<CidrTable.Network> networks) {
-        InetAddress a = literal(address);
-        return a != null && networks.stream().anyMatch(n -> n.contains(a));
+        return CidrTable.contains(networks, address);
     }
 
     /** An IP literal as InetAddress; no DNS is involved for literals. */

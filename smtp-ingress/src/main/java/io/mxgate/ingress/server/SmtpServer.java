@@ -102,6 +102,9 @@ public class SmtpServer {
                 config.smtpdPolicyServiceMaxIdle(), config.smtpdPolicyServiceMaxTtl(),
                 config.smtpdPolicyServiceTryLimit(), config.smtpdPolicyServiceRetryDelay());
         SessionLimits limits = SessionLimits.from(config);
+        sessions.limits(new Sessions.ClientLimits(config.myhostname(), config.smtpdClientConnectionCountLimit(),
+                config.smtpdClientConnectionRateLimit(), config.anvilRateTimeUnit(),
+                address -> CidrTable.contains(mynetworks, address)));
         QueueId queueIds = new QueueId(Clock.systemUTC());
         NetServerOptions options = new NetServerOptions()
                 .setHost(config.inetInterfaces())

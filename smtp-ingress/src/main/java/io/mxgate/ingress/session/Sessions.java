@@ -2,6 +2,7 @@ package io.mxgate.ingress.session;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Sessions {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("anvil");
+
     private final Set<SmtpSession> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.ArrayDeque<Long>> arrivals = new ConcurrentHashMap<>();
+    private volatile ClientLimits limits;
+    /** Rate bookkeeping is pruned of idle clients beyond this many, so a scan cannot grow it without bound. */
+    private static final int MAX_TRACKED_CLIENTS = 10_000;
     private final MeterRegistry metrics;
     private final Counter connections;
     private volatile boolean draining;
@@ -32,8 +40,59 @@ public class Sessions {
         connections.increment();
     }
 
-    void closed(SmtpSession s) {
-        open.remove(s);
+    void closed(SmtpSession s, String clientAddress) {
+        if (open.remove(s)) {
+            perClient.computeIfPresent(clientAddress, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * Postfix's anvil for one replica: counts the client's simultaneous sessions and its new sessions per time unit;
+     * null when the client is admitted, else the 421 to send. Clients in mynetworks are exempt
+     * ({@code smtpd_client_event_limit_exceptions}).
+     */
+    Reply admit(String clientAddress, String client) {
+        if (limits == null || limits.exempt().test(clientAddress)) {
+            return null;
+        }
+        int sessions = perClient.merge(clientAddress, 1, Integer::sum);
+        if (limits.countLimit() > 0 && sessions > limits.countLimit()) {
+            LOG.warnf("warning: Connection concurrency limit exceeded: %d from %s for service smtp", sessions, client);
+            reject(Replies.tooManyConnections(limits.myhostname(), clientAddress));
+            return Replies.tooManyConnections(limits.myhostname(), clientAddress);
+        }
+        if (limits.rateLimit() > 0) {
+            long now = System.nanoTime();
+            if (arrivals.size() > MAX_TRACKED_CLIENTS) {
+                arrivals.values().removeIf(t -> {
+                    synchronized (t) {
+                        return t.isEmpty() || now - t.peekLast() > limits.rateUnit().toNanos();
+                    }
+                });
+            }
+            java.util.ArrayDeque<Long> times = arrivals.computeIfAbsent(clientAddress, k -> new java.util.ArrayDeque<>());
+            synchronized (times) {
+                while (!times.isEmpty() && now - times.peekFirst() > limits.rateUnit().toNanos()) {
+                    times.pollFirst();
+                }
+                times.addLast(now);
+                if (times.size() > limits.rateLimit()) {
+                    LOG.warnf("warning: Connection rate limit exceeded: %d from %s for service smtp", times.size(), client);
+                    reject(Replies.tooManyConnections(limits.myhostname(), clientAddress));
+                    return Replies.tooManyConnections(limits.myhostname(), clientAddress);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The anvil limits; set once at startup. */
+    public record ClientLimits(String myhostname, int countLimit, int rateLimit, java.time.Duration rateUnit,
+                               java.util.function.Predicate<String> exempt) {
+    }
+
+    public void limits(ClientLimits limits) {
+        this.limits = limits;
     }
 
     /** A message was stored ({@code queued}) or refused after DATA ({@code deferred}, {@code rejected}). */

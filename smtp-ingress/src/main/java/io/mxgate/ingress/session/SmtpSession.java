@@ -63,6 +63,8 @@ public final class SmtpSession {
     private int commands;
     private Verb lastVerb;
     private long timer = -1;
+    private long dataStartNanos;
+    private long dataBytes;
     private Buffer out = Buffer.buffer(256);
 
     /** The mail transaction in progress: MAIL seen, recipients so far. */
@@ -104,12 +106,18 @@ public final class SmtpSession {
                 client = clientName + "[" + clientAddress + "]";
             }
             LOG.infof("connect from %s", client);
+            Reply refused = services.sessions().admit(clientAddress, client);
             if (services.sessions().draining()) {
                 shutDown();
-                return;
+            } else if (refused != null) {
+                reply(refused);
+                close();
+            } else if (limits.forbidUnauthPipelining() && decoder.buffered() > 0) {
+                synchronizationError("CONNECT");
+            } else {
+                reply(Replies.greeting(limits.myhostname()));
+                resume();
             }
-            reply(Replies.greeting(limits.myhostname()));
-            resume();
         });
     }
 
@@ -131,6 +139,13 @@ public final class SmtpSession {
         }
         decoder.feed(data.getBytes());
         if (decoder.inData()) {
+            dataBytes += data.length();
+            if (tooSlow()) {
+                LOG.infof("timeout after DATA (%d bytes) from %s: below smtpd_min_data_rate", dataBytes, client);
+                reply(Replies.timeout(limits.myhostname()));
+                close();
+                return;
+            }
             armTimer();
         }
         if (busy) {
@@ -164,11 +179,26 @@ public final class SmtpSession {
         if (event instanceof InputDecoder.Event.Line line && sasl != null) {
             saslResponse(line.text());
         } else if (event instanceof InputDecoder.Event.Line line) {
-            handleCommand(CommandParser.parse(line.text()));
+            Command command = CommandParser.parse(line.text());
+            Verb verb = command.verb();
+            if (limits.forbidUnauthPipelining() && verb != null && verb.lastInGroup() && verb != Verb.QUIT
+                    && decoder.buffered() > 0) {
+                synchronizationError(verb.name());
+            } else {
+                handleCommand(command);
+            }
         } else if (event instanceof InputDecoder.Event.LineTooLong) {
             LOG.infof("warning: %s: command line too long after %s", client, lastVerbName());
             reply(Replies.LINE_TOO_LONG);
             close();
+        } else if (event instanceof InputDecoder.Event.Message message && message.sawBareNewline()
+                && limits.rejectBareNewline()) {
+            LOG.infof("NOQUEUE: reject: DATA from %s: %s; from=%s proto=%s helo=<%s>", client,
+                    Replies.BARE_NEWLINE.oneLine(), tx.sender.bracketed(), protocol, helo);
+            services.sessions().message("rejected");
+            services.sessions().reject(Replies.BARE_NEWLINE);
+            error(Replies.BARE_NEWLINE);
+            tx = null;
         } else if (event instanceof InputDecoder.Event.Message message) {
             enqueue(message);
         } else if (event instanceof InputDecoder.Event.MessageTooBig tooBig) {
@@ -422,6 +452,8 @@ public final class SmtpSession {
             error(Replies.NO_VALID_RECIPIENTS);
         } else {
             reply(Replies.START_DATA);
+            dataStartNanos = System.nanoTime();
+            dataBytes = 0;
             decoder.startData(ReceivedHeader.build(limits.myhostname(), clientInfo(), tx.queueId, tx.recipients,
                     tx.prepend, ZonedDateTime.now(clock)));
         }
@@ -520,13 +552,28 @@ public final class SmtpSession {
         });
     }
 
+    /** RFC 2920: the client sent more before the reply it had to wait for (Postfix 3.9's default check). */
+    private void synchronizationError(String after) {
+        LOG.infof("improper command pipelining after %s from %s", after, client);
+        services.sessions().reject(Replies.PROTOCOL_SYNCHRONIZATION);
+        reply(Replies.PROTOCOL_SYNCHRONIZATION);
+        close();
+    }
+
+    /** smtpd_min_data_rate: past smtpd_timeout, DATA must have brought this many bytes per second. */
+    private boolean tooSlow() {
+        long elapsedMillis = (System.nanoTime() - dataStartNanos) / 1_000_000;
+        return limits.minDataRate() > 0
+                && elapsedMillis > limits.timeoutMillis() + dataBytes * 1000 / limits.minDataRate();
+    }
+
     private void shutDown() {
         reply(Replies.shuttingDown(limits.myhostname()));
         close();
     }
 
     private void onClose() {
-        services.sessions().closed(this);
+        services.sessions().closed(this, clientAddress);
         if (!closed) {
             closed = true;
             cancelTimer();

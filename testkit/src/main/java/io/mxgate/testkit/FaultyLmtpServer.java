@@ -1,0 +1,131 @@
+package io.mxgate.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An LMTP server that misbehaves on purpose, chosen by the first recipient's local part: {@code garbage@} answers
+ * the final dot with bytes that are no reply, {@code hang@} never answers it, {@code close@} closes the connection
+ * in the middle of its reply; anyone else gets 250. RCPT is always accepted, so address probes pass. Listens on
+ * 127.0.0.1 only, one thread per connection, until closed.
+ */
+public final class FaultyLmtpServer implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final List<Socket> sockets = new ArrayList<>();
+    private final Thread acceptor;
+
+    public FaultyLmtpServer() {
+        try {
+            server = new ServerSocket(Ports.free(), 50, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        acceptor = new Thread(this::accept, "faulty-lmtp");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                synchronized (sockets) {
+                    sockets.add(s);
+                }
+                Thread t = new Thread(() -> serve(s), "faulty-lmtp-session");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+             OutputStream out = s.getOutputStream()) {
+            write(out, "220 faulty LMTP\r\n");
+            List<String> rcpts = new ArrayList<>();
+            for (String line; (line = in.readLine()) != null; ) {
+                String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
+                switch (verb) {
+                    case "LHLO" -> write(out, "250-faulty\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n");
+                    case "MAIL" -> {
+                        rcpts.clear();
+                        write(out, "250 2.1.0 OK\r\n");
+                    }
+                    case "RCPT" -> {
+                        rcpts.add(line.substring(line.indexOf('<') + 1, line.indexOf('@')).toLowerCase(Locale.ROOT));
+                        write(out, "250 2.1.5 OK\r\n");
+                    }
+                    case "DATA" -> {
+                        write(out, "354 go ahead\r\n");
+                        for (String body; (body = in.readLine()) != null && !body.equals("."); ) {
+                            // swallow the message
+                        }
+                        String mode = rcpts.isEmpty() ? "" : rcpts.get(0);
+                        switch (mode) {
+                            case "garbage" -> write(out, "\u0000\u0001 this is no reply\r\n");
+                            case "hang" -> Thread.sleep(Long.MAX_VALUE);
+                            case "close" -> {
+                                write(out, "250 2.0.0 sav");
+                                return;
+                            }
+                            default -> {
+                                for (int i = 0; i < rcpts.size(); i++) {
+                                    write(out, "250 2.0.0 saved\r\n");
+                                }
+                            }
+                        }
+                    }
+                    case "RSET" -> write(out, "250 2.0.0 OK\r\n");
+                    case "QUIT" -> {
+                        write(out, "221 2.0.0 bye\r\n");
+                        return;
+                    }
+                    default -> write(out, "500 5.5.2 what\r\n");
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the peer went away, or we were closed
+        }
+    }
+
+    private static void write(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        synchronized (sockets) {
+            for (Socket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+}
