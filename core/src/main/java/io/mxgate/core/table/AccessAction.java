@@ -21,9 +21,9 @@ public record AccessAction(Kind kind, int code, EnhancedStatus status, String te
 
     public static AccessAction parse(String value) {
         String v = value.strip();
-        int space = v.indexOf(' ');
-        String word = (space < 0 ? v : v.substring(0, space)).toUpperCase(Locale.ROOT);
-        String rest = space < 0 ? "" : v.substring(space + 1).strip();
+        String[] wordAndRest = v.split("\\s+", 2);
+        String word = wordAndRest[0].toUpperCase(Locale.ROOT);
+        String rest = wordAndRest.length < 2 ? "" : wordAndRest[1].strip();
         if (word.matches("[45][0-9][0-9]")) {
             int code = Integer.parseInt(word);
             return withStatus(code >= 500 ? Kind.REJECT : Kind.DEFER, code, rest);
@@ -36,18 +36,21 @@ public record AccessAction(Kind kind, int code, EnhancedStatus status, String te
             case "WARN", "INFO" -> new AccessAction(Kind.WARN, 0, null, rest);
             case "REJECT" -> withStatus(Kind.REJECT, REJECT_CODE, rest);
             case "DEFER", "DEFER_IF_PERMIT", "DEFER_IF_REJECT" -> withStatus(Kind.valueOf(word), DEFER_CODE, rest);
-            default -> word.matches("[0-9.]+") && !word.isEmpty()
+            default -> v.matches("[0-9]+")
                     ? new AccessAction(Kind.PERMIT, 0, null, "") // all-numeric: OK, as access(5) says
                     : new AccessAction(Kind.UNKNOWN, 0, null, v);
         };
     }
 
-    /** A leading {@code x.y.z} in the text is the enhanced status; else 4.7.1 / 5.7.1, as Postfix. */
+    /**
+     * A leading {@code x.y.z} in the text is the enhanced status, its class forced to the reply code's (Postfix
+     * turns {@code REJECT 4.7.2 text} into 5.7.2); else 4.7.1 / 5.7.1.
+     */
     private static AccessAction withStatus(Kind kind, int code, String text) {
-        int space = text.indexOf(' ');
-        EnhancedStatus explicit = EnhancedStatus.parse(space < 0 ? text : text.substring(0, space));
-        if (explicit != null && explicit.klass() == code / 100) {
-            return new AccessAction(kind, code, explicit, space < 0 ? "" : text.substring(space + 1).strip());
+        String[] first = text.split("\\s+", 2);
+        EnhancedStatus explicit = EnhancedStatus.parse(first[0]);
+        if (explicit != null) {
+            return new AccessAction(kind, code, explicit.withClassOf(code), first.length < 2 ? "" : first[1].strip());
         }
         return new AccessAction(kind, code, EnhancedStatus.of(code / 100, 7, 1), text);
     }

@@ -58,14 +58,27 @@ public final class CidrTable {
 
     /** True when the IP literal {@code address} is in one of the networks (no DNS: a name is never in a network). */
     public static boolean contains(List<Network> networks, String address) {
-        if (!address.matches("[0-9a-fA-F:.]+")) {
-            return false;
+        InetAddress a = literal(address);
+        return a != null && networks.stream().anyMatch(n -> n.contains(a));
+    }
+
+    private static final java.util.regex.Pattern IPV4 =
+            java.util.regex.Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+
+    /**
+     * An IP address written in full (four decimal octets, or IPv6 with colons), else null. Never a DNS lookup, and
+     * no BSD shorthand: {@code 10.1} is not 10.0.0.1 here, as in Postfix.
+     */
+    public static InetAddress literal(String text) {
+        boolean v4 = IPV4.matcher(text).matches();
+        boolean v6 = !v4 && text.indexOf(':') >= 0 && text.matches("[0-9a-fA-F:.]+");
+        if (!v4 && !v6) {
+            return null;
         }
         try {
-            InetAddress a = InetAddress.getByName(address);
-            return networks.stream().anyMatch(n -> n.contains(a));
+            return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
-            return false;
+            return null;
         }
     }
 
@@ -76,15 +89,11 @@ public final class CidrTable {
             String t = text.startsWith("[") ? text.replace("[", "").replace("]", "") : text;
             int slash = t.indexOf('/');
             String host = slash < 0 ? t : t.substring(0, slash);
-            if (!host.matches("[0-9a-fA-F:.]+")) {
+            InetAddress address = literal(host);
+            if (address == null) {
                 throw new IllegalArgumentException("not a network address: \"" + text + "\"");
             }
-            byte[] base;
-            try {
-                base = InetAddress.getByName(host).getAddress();
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("not a network address: \"" + text + "\"");
-            }
+            byte[] base = address.getAddress();
             int prefix;
             try {
                 prefix = slash < 0 ? base.length * 8 : Integer.parseInt(t.substring(slash + 1));

@@ -9,7 +9,7 @@ import java.util.List;
  * Evaluates Postfix's RCPT-time lists in order: {@code smtpd_relay_restrictions}, then
  * {@code smtpd_recipient_restrictions}. In each list the first PERMIT or REJECT ends the list, and running off
  * its end is an implicit PERMIT; a REJECT in any list rejects. DEFER_IF_PERMIT is remembered and turns the final
- * PERMIT into its 4xx; DEFER_IF_REJECT turns a later REJECT into its 4xx.
+ * PERMIT into its 4xx; DEFER_IF_REJECT turns a later 5xx REJECT into its 4xx.
  */
 public final class RestrictionChain {
 
@@ -45,7 +45,8 @@ public final class RestrictionChain {
         }
         return current.get(index).check(rcpt).compose(v -> switch (v.kind()) {
             case PERMIT -> step(rcpt, list + 1, 0, pending);
-            case REJECT -> Future.succeededFuture(pending.ifReject != null ? pending.ifReject : v.reply());
+            case REJECT -> Future.succeededFuture(pending.ifReject != null && v.reply().isPermanent()
+                    ? pending.ifReject : v.reply());
             case DEFER_IF_PERMIT -> {
                 if (pending.ifPermit == null) {
                     pending.ifPermit = v.reply();

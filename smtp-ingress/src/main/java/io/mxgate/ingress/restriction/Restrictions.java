@@ -51,12 +51,19 @@ public final class Restrictions {
     private static final List<String> RELAY_GUARDS = List.of("reject_unauth_destination", "defer_unauth_destination",
             "reject", "defer");
 
-    /** Postfix refuses to start unless one of the lists guards against relaying; so do we. */
+    /**
+     * Postfix refuses to start unless one of the lists guards against relaying before anything permits
+     * everything; so do we ({@code permit, reject_unauth_destination} guards nothing).
+     */
     public static void requireRelayGuard(String relay, String recipient) {
         for (String list : List.of(relay, recipient)) {
             for (String word : words(list)) {
-                if (RELAY_GUARDS.contains(word.toLowerCase(Locale.ROOT))) {
+                String w = word.toLowerCase(Locale.ROOT);
+                if (RELAY_GUARDS.contains(w)) {
                     return;
+                }
+                if (w.equals("permit") || w.equals("ok")) {
+                    break;
                 }
             }
         }
@@ -146,16 +153,8 @@ public final class Restrictions {
         return CidrTable.contains(networks, address);
     }
 
-    /** An IP literal as InetAddress; no DNS is involved for literals. */
     private static InetAddress literal(String address) {
-        if (!address.matches("[0-9a-fA-F:.]+")) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(address);
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
+        return CidrTable.literal(address);
     }
 
     private static boolean authorized(RcptContext c) {

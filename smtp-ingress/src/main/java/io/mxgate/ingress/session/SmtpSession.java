@@ -418,7 +418,13 @@ public final class SmtpSession {
         LOG.infof("%s: reject: RCPT from %s: %s; from=%s to=%s proto=%s helo=<%s>",
                 tx.queueId == null ? "NOQUEUE" : tx.queueId, client, reply.oneLine(),
                 tx.sender.bracketed(), recipient.bracketed(), protocol, helo);
-        error(reply);
+        if (reply.code() == 421 || reply.code() == 521) {
+            // access(5): these replies end the session
+            reply(reply);
+            close();
+        } else {
+            error(reply);
+        }
     }
 
     private void accept(MailAddress recipient) {
