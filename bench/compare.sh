@@ -25,7 +25,7 @@ log() { printf '[%s] compare: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 now() { date +%s.%N; }
 cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }
 busy() { echo "$1 $2" | awk '{b=$3-$1; i=$4-$2; printf "%.0f", ((b+i)>0 ? 100*b/(b+i) : 0)}'; }
-user() { printf 'user%04d' "$1"; }
+user() { printf 'user%04d\n' "$1"; }
 maildir_count() { # users... : files in new/ and cur/ of mxgate's Dovecot
   local u d n=0
   for u in "$@"; do
@@ -38,6 +38,7 @@ maildir_count() { # users... : files in new/ and cur/ of mxgate's Dovecot
 
 start_mxgate() {
   local m
+  rm -rf "$RUN"; mkdir -p "$OUT"   # a fresh queue, verify cache and mailboxes every run
   [ -f "$ROOT/smtp-ingress/target/quarkus-app/quarkus-run.jar" ] || (cd "$ROOT" && mvn -q -B -Dmaven.test.skip=true install)
   "$DEV/tls.sh" "$RUN/tls" >/dev/null
   "$DEV/kafka.sh" start "$RUN/kafka" $KAFKA $KCTL

@@ -27,13 +27,17 @@ instance() { echo "mxgate-$(basename "$1" | tr -c 'A-Za-z0-9_\n-' _)-$(printf %s
 
 # add_users DIR USER... : append missing users (USER or USER@DOMAIN) to DIR/users
 add_users() {
-  local dir=$1 u; shift
+  local dir=$1 u before; shift
   touch "$dir/users"
+  before=$(stat -c %Y "$dir/users")
   for u in "$@"; do
     [[ $u == *@* ]] || u=$u@$DOMAIN
     grep -qxF -- "$u" < <(cut -d: -f1 "$dir/users") ||
       echo "$u:{PLAIN}$PASSWORD:$VMAIL:$VMAIL::$dir/mail/${u#*@}/${u%@*}::" >>"$dir/users"
   done
+  # Dovecot re-reads a passwd-file only when its mtime (in whole seconds) changed: an append in the same second
+  # as its last read would go unseen for good, so the mtime always moves forward.
+  touch -d "@$((before + 1))" "$dir/users"
   chown root:dovecot "$dir/users"
   chmod 0640 "$dir/users"
 }

@@ -186,6 +186,13 @@ public interface IngressConfig {
     @WithDefault("http://127.0.0.1:18081")
     String verifierUrl();
 
+    /**
+     * How long this replica keeps a verifier's "deliverable" answer before asking again (0: never keep). Negative
+     * and pending answers are never kept.
+     */
+    @WithDefault("60s")
+    Duration verifierCacheTime();
+
     /** How long a recipient check may take before the answer is 450 "address verification problem". */
     @WithDefault("5s")
     Duration verifierTimeout();
