@@ -1,0 +1,155 @@
+#!/bin/bash
+# faults.sh -- nothing accepted is ever lost: mail under load while parts are killed with SIGKILL and restarted.
+#
+#   bench/faults.sh                       N=10000 SESSIONS=20 (environment knobs; N=300 for a short run)
+#
+# Starts its own mxgate (two smtp-ingress replicas, verifier, queue-worker, lmtp-delivery, Kafka, Redis, Dovecot)
+# under /tmp/mxgate-faults on its own ports. SESSIONS clients send N messages with unique ids (each recorded as
+# 250, 4xx/5xx, or a dropped connection) while a chaos loop kill -9s, at random moments, one of: an ingress replica,
+# lmtp-delivery, queue-worker, verifier, the Kafka broker, Redis, Dovecot, and starts it again. Then everything is
+# up, the delivery settles, and every message is accounted for at the Maildirs. Prints sent, 250'd, delivered,
+# lost (must be 0), duplicated (count and %), deferred-then-delivered; exits 1 when anything was lost.
+# All on 127.0.0.1; the load and the chaos stop by themselves.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEV=$ROOT/dev
+N=${N:-10000}; SESSIONS=${SESSIONS:-20}; SEED=${SEED:-$RANDOM}
+RUN=${MXGATE_FAULTS_DIR:-/tmp/mxgate-faults}
+SMTP1=17525 SMTP2=17535 LMTP=17424 IMAP=17143 KAFKA=17092 KCTL=17093 REDIS=17379
+declare -A HTTP=([smtp-ingress]=17080 [smtp-ingress-2]=17084 [verifier]=17081 [queue-worker]=17082 [lmtp-delivery]=17083)
+declare -A MODULE=([smtp-ingress]=smtp-ingress [smtp-ingress-2]=smtp-ingress [verifier]=verifier [queue-worker]=queue-worker [lmtp-delivery]=lmtp-delivery)
+PARTS=(smtp-ingress-2 smtp-ingress verifier queue-worker lmtp-delivery)
+log() { printf '[%s] faults: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+env_of() {
+  local smtp=$SMTP1; [ "$1" = smtp-ingress-2 ] && smtp=$SMTP2
+  echo MXGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA MXGATE_REDIS_URL=redis://127.0.0.1:$REDIS \
+    "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
+    MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
+    MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0 \
+    MXGATE_KAFKA_ACK_TIMEOUT=10s MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY=2s
+}
+start_part() {
+  case $1 in
+    kafka) "$DEV/kafka.sh" start "$RUN/kafka" $KAFKA $KCTL ;;
+    redis) "$DEV/redis.sh" start "$RUN/redis" $REDIS ;;
+    dovecot) "$DEV/dovecot.sh" start "$RUN/dovecot" $LMTP $IMAP ;;
+    # shellcheck disable=SC2046 # env_of yields NAME=VALUE words
+    *) "$DEV/service.sh" start "${MODULE[$1]}" "$RUN/$1" "${HTTP[$1]}" $(env_of "$1") ;;
+  esac
+}
+kill_part() {
+  case $1 in
+    kafka|redis|dovecot) "$DEV/$1.sh" kill "$RUN/$1" ;;
+    *) "$DEV/service.sh" kill "${MODULE[$1]}" "$RUN/$1" ;;
+  esac
+}
+stop_all() {
+  local p
+  for p in "${PARTS[@]}"; do "$DEV/service.sh" stop "${MODULE[$p]}" "$RUN/$p" >/dev/null 2>&1 || true; done
+  for p in dovecot redis kafka; do "$DEV/$p.sh" stop "$RUN/$p" >/dev/null 2>&1 || true; done
+}
+trap stop_all EXIT
+
+[ -f "$ROOT/smtp-ingress/target/quarkus-app/quarkus-run.jar" ] || (cd "$ROOT" && mvn -q -B -Dmaven.test.skip=true install)
+rm -rf "$RUN"; mkdir -p "$RUN"
+for p in kafka redis dovecot; do start_part $p >/dev/null; done
+mapfile -t USERS < <(for i in $(seq 1 "$SESSIONS"); do printf 'user%04d\n' "$i"; done)
+"$DEV/dovecot.sh" users "$RUN/dovecot" "${USERS[@]}" >/dev/null
+for p in "${PARTS[@]}"; do start_part "$p" >/dev/null; done
+log "stack up; sending $N messages in $SESSIONS sessions while parts are killed (seed $SEED)"
+
+# The clients: each message has a unique id in its Subject; the result of every attempt is written down.
+python3 - "$N" "$SESSIONS" "$SMTP1" "$SMTP2" "$RUN/results.tsv" "${USERS[@]}" <<'PY' &
+import smtplib, socket, sys, threading, time
+n, sessions, p1, p2, out, users = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6:]
+lock = threading.Lock(); next_id = [0]; results = []
+body = "x" * 2000
+def take():
+    with lock:
+        if next_id[0] >= n: return None
+        next_id[0] += 1; return next_id[0]
+def client(k):
+    port = p1 if k % 2 == 0 else p2
+    s = None
+    while True:
+        i = take()
+        if i is None: break
+        for attempt in range(2):
+            try:
+                if s is None:
+                    s = smtplib.SMTP("127.0.0.1", port, timeout=30); s.ehlo("fault%d.test" % k)
+                code, msg = s.sendmail("s@src.test", ["%s@example.test" % users[k]],
+                                       "Subject: fault-%d-\r\n\r\n%s\r\n" % (i, body)) and (0, b"") or (250, b"")
+                res = "250"
+                break
+            except smtplib.SMTPResponseException as e:
+                res = str(e.smtp_code); break
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as e:
+                res = "refused"; s = None; break
+            except (OSError, smtplib.SMTPException) as e:
+                res = "dropped"; s = None
+                port = p2 if port == p1 else p1   # the other replica
+                time.sleep(0.2)
+                break
+        with lock: results.append((i, res))
+    try:
+        s and s.quit()
+    except Exception:
+        pass
+ts = [threading.Thread(target=client, args=(k,)) for k in range(sessions)]
+[t.start() for t in ts]; [t.join() for t in ts]
+with open(out, "w") as f:
+    for i, r in sorted(results): f.write("%d\t%s\n" % (i, r))
+PY
+LOAD=$!
+
+# The chaos loop: until the load is done, every 4-10 s kill -9 one part and start it again 1-3 s later.
+CHAOS_PARTS=(smtp-ingress-2 lmtp-delivery queue-worker verifier kafka redis dovecot)
+RANDOM=$SEED; kills=0
+declare -A KILLED=()
+while kill -0 $LOAD 2>/dev/null; do
+  sleep $((4 + RANDOM % 7))
+  kill -0 $LOAD 2>/dev/null || break
+  p=${CHAOS_PARTS[$((RANDOM % ${#CHAOS_PARTS[@]}))]}
+  log "kill -9 $p"; kill_part "$p" >/dev/null 2>&1 || true; kills=$((kills + 1)); KILLED[$p]=$(( ${KILLED[$p]:-0} + 1 ))
+  sleep $((1 + RANDOM % 3))
+  start_part "$p" >/dev/null 2>&1 || { sleep 3; start_part "$p" >/dev/null; }
+done
+wait $LOAD
+for p in kafka redis dovecot "${PARTS[@]}"; do start_part "$p" >/dev/null 2>&1 || true; done
+
+# Settle: wait until no new mail arrived for 30 s (bounded by 10 minutes).
+count() { find "$RUN/dovecot/mail/example.test" -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) | wc -l; }
+last=-1; still=0
+for i in $(seq 1 600); do
+  c=$(count); if [ "$c" = "$last" ]; then still=$((still + 1)); else still=0; last=$c; fi
+  [ $still -ge 30 ] && break; sleep 1
+done
+
+python3 - "$RUN" "$N" "$kills" "$(for p in "${!KILLED[@]}"; do printf '%s=%s ' "$p" "${KILLED[$p]}"; done)" <<'PY'
+import glob, os, re, sys
+run, n, kills, killed = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+res = dict(line.rstrip("\n").split("\t") for line in open(run + "/results.tsv"))
+seen = {}
+for f in glob.glob(run + "/dovecot/mail/example.test/*/Maildir/*/*"):
+    with open(f, "rb") as fh:
+        m = re.search(rb"^Subject: fault-(\d+)-", fh.read(4096), re.M)
+    if m: seen[m.group(1).decode()] = seen.get(m.group(1).decode(), 0) + 1
+ok = [i for i, r in res.items() if r == "250"]
+delivered = [i for i in ok if seen.get(i, 0) >= 1]
+lost = [i for i in ok if seen.get(i, 0) == 0]
+dup = [i for i in ok if seen.get(i, 0) > 1]
+not_ok_but_delivered = [i for i, r in res.items() if r != "250" and seen.get(i, 0) > 0]
+deferred_ids = set()
+for f in glob.glob(run + "/lmtp-delivery/*.log") + glob.glob(run + "/queue-worker/*.log"):
+    for line in open(f, errors="replace"):
+        if "status=deferred" in line: deferred_ids.add(line.split(": ")[1] if ": " in line else "")
+print("faults: kills=%s (%s)" % (kills, killed.strip()))
+print("sent=%d  250'd=%d  4xx/5xx=%d  dropped=%d" % (len(res), len(ok), sum(1 for r in res.values() if r not in ("250", "dropped")),
+      sum(1 for r in res.values() if r == "dropped")))
+print("delivered=%d  lost=%d  duplicated=%d (%.2f%%)  refused-or-cut-but-delivered-anyway=%d  deferred-then-delivered(queue ids with a deferral)=%d"
+      % (len(delivered), len(lost), len(dup), 100.0 * len(dup) / max(1, len(ok)), len(not_ok_but_delivered), len(deferred_ids)))
+if lost: print("LOST ids (first 20): " + ", ".join(sorted(lost, key=int)[:20]))
+sys.exit(1 if lost else 0)
+PY
