@@ -3,8 +3,9 @@
 # (`helm template mxgate helm/mxgate`), for `kubectl apply` without Helm. Run this after any change under helm/.
 #
 #   k8s/render.sh           write k8s/mxgate.yaml again
-#   k8s/render.sh --check   lint the chart (helm lint --strict), render it with its defaults and with every
-#                           helm/mxgate/ci/*-values.yaml, render NOTES.txt, and fail if k8s/mxgate.yaml is stale
+#   k8s/render.sh --check   lint the chart (helm lint --strict) with its defaults and with every
+#                           helm/mxgate/ci/*-values.yaml, render each, render NOTES.txt, fail if k8s/mxgate.yaml
+#                           is stale, and (with python3) if helm/mxgate/README.md is (k8s/chart-readme.py --check)
 #
 # Helm: the `helm` binary when one is on the PATH. Without one (Debian has no helm package and only Maven
 # Central, Debian and npm are reachable here), helm-java from Maven Central: Helm's own Go code built as a
@@ -64,6 +65,7 @@ if [ "${1:-}" = --check ]; then
     for f in "$CHART"/ci/*-values.yaml; do helm lint --strict "$CHART" -f "$f"; done
   else
     helm_java lint "$CHART"
+    for f in "$CHART"/ci/*-values.yaml; do helm_java lint "$CHART" -f "$f"; done
   fi
   for f in "$CHART"/ci/*-values.yaml; do
     template "$f" >/dev/null || die "rendering with $f failed"
@@ -77,12 +79,17 @@ if [ "${1:-}" = --check ]; then
   rendered >"$tmp"
   diff -u "$OUT" "$tmp" || die "$OUT is stale: run k8s/render.sh"
   echo "render.sh: $OUT is up to date ($HELM)"
+  if command -v python3 >/dev/null; then
+    python3 k8s/chart-readme.py --check
+  else
+    echo "render.sh: no python3, helm/mxgate/README.md not checked"
+  fi
 elif [ $# -eq 0 ]; then
   tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
   rendered >"$tmp"
   cat "$tmp" >"$OUT"
   echo "render.sh: wrote $OUT ($HELM)"
 else
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi

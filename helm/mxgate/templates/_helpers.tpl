@@ -1,5 +1,12 @@
 {{/* vim: set filetype=mustache: */}}
 {{/*
+Templates shared by the components. A component is called with
+  (dict "root" $ "key" "<values key>" "values" .Values.<values key>)
+where <values key> is smtpIngress, verifier, queueWorker or lmtpDelivery: the key decides what the component
+needs (ports, environment, volumes, network peers), .values.name names its objects.
+*/}}
+
+{{/*
 Expand the name of the chart.
 */}}
 {{- define "mxgate.name" -}}
@@ -32,10 +39,16 @@ We truncate at 63 chars because some Kubernetes name fields are limited to this 
 
 {{/*
 Fully qualified name of one component: <fullname>-<component name>.
-Call with (dict "root" $ "values" .Values.<component>).
 */}}
 {{- define "mxgate.componentFullname" -}}
 {{- printf "%s-%s" (include "mxgate.fullname" .root) .values.name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Name of a component's ClusterIP Service for its http port: <fullname>-<component name>-http.
+*/}}
+{{- define "mxgate.httpServiceName" -}}
+{{- printf "%s-http" (include "mxgate.componentFullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/*
@@ -63,7 +76,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/*
-Labels of one component's objects. Call with (dict "root" $ "values" .Values.<component>).
+Labels of one component's objects.
 */}}
 {{- define "mxgate.componentLabels" -}}
 {{ include "mxgate.labels" .root }}
@@ -71,7 +84,7 @@ app.kubernetes.io/component: {{ .values.name }}
 {{- end -}}
 
 {{/*
-Selector labels of one component. Call with (dict "root" $ "values" .Values.<component>).
+Selector labels of one component.
 */}}
 {{- define "mxgate.componentSelectorLabels" -}}
 {{ include "mxgate.selectorLabels" .root }}
@@ -81,74 +94,213 @@ app.kubernetes.io/component: {{ .values.name }}
 {{/*
 Image reference of one component: <registry>/<image>:<tag>[@<digest>].
 The registry defaults to global.image.registry, the tag to the chart's appVersion.
-Call with (dict "root" $ "image" .Values.<component>.image).
 */}}
 {{- define "mxgate.image" -}}
-{{- $registry := .image.registry | default .root.Values.global.image.registry -}}
-{{- $tag := .image.tag | default .root.Chart.AppVersion -}}
+{{- $registry := .values.image.registry | default .root.Values.global.image.registry -}}
+{{- $tag := .values.image.tag | default .root.Chart.AppVersion -}}
 {{- if $registry -}}
 {{- printf "%s/" $registry -}}
 {{- end -}}
-{{- printf "%s:%s" .image.image (toString $tag) -}}
-{{- if .image.digest -}}
-{{- printf "@%s" .image.digest -}}
+{{- printf "%s:%s" .values.image.image (toString $tag) -}}
+{{- if .values.image.digest -}}
+{{- printf "@%s" .values.image.digest -}}
 {{- end -}}
 {{- end -}}
 
 {{/*
-The container port every service serves health (/q/health) and metrics (/q/metrics) on (QUARKUS_HTTP_PORT).
+The container port every service serves its API, health (/q/health) and metrics (/q/metrics) on
+(QUARKUS_HTTP_PORT).
 */}}
 {{- define "mxgate.httpPort" -}}
 8080
 {{- end -}}
 
 {{/*
-Environment shared by every service: the mxgate.* settings from values (mxgate.kafka.bootstrap-servers is
-MXGATE_KAFKA_BOOTSTRAP_SERVERS, and so on) and Quarkus' HTTP listener on all interfaces.
+Where tables (`tables`) and the TLS Secret are mounted.
+*/}}
+{{- define "mxgate.tablesDir" -}}
+/etc/mxgate/tables
+{{- end -}}
+{{- define "mxgate.tlsDir" -}}
+/etc/mxgate/tls
+{{- end -}}
+
+{{/*
+The ConfigMap mounted at /etc/mxgate/tables, or nothing when there are no tables.
+*/}}
+{{- define "mxgate.tablesConfigMap" -}}
+{{- if .Values.tablesExistingConfigMap -}}
+{{- .Values.tablesExistingConfigMap -}}
+{{- else if .Values.tables -}}
+{{- printf "%s-tables" (include "mxgate.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Which components use what. Kafka: smtp-ingress writes, queue-worker and lmtp-delivery read and write; the verifier
+never touches it. Redis: the verifier (the verify cache) and queue-worker (the queue index). LMTP to Dovecot:
+lmtp-delivery, queue-worker (retries of deferred mailbox mail) and the verifier (probes).
+*/}}
+{{- define "mxgate.usesKafka" -}}
+{{- if has .key (list "smtpIngress" "queueWorker" "lmtpDelivery") }}true{{ end -}}
+{{- end -}}
+{{- define "mxgate.usesRedis" -}}
+{{- if has .key (list "verifier" "queueWorker") }}true{{ end -}}
+{{- end -}}
+{{- define "mxgate.usesLmtp" -}}
+{{- if has .key (list "verifier" "queueWorker" "lmtpDelivery") }}true{{ end -}}
+{{- end -}}
+{{- define "mxgate.usesSmtp" -}}
+{{- if or (eq .key "queueWorker") (and (eq .key "verifier") .root.Values.relayDomains) }}true{{ end -}}
+{{- end -}}
+
+{{/*
+A value as an environment variable's text. Helm reads numbers in values files as float64, which would print
+10240000 as 1.024e+07: whole numbers print as integers.
+*/}}
+{{- define "mxgate.envText" -}}
+{{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) -}}
+{{- int64 . -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+MXGATE_<KEY> of a mxgate.* key given without the prefix: upper case, "." and "-" become "_".
+*/}}
+{{- define "mxgate.envName" -}}
+{{- printf "MXGATE_%s" (. | upper | replace "." "_" | replace "-" "_") -}}
+{{- end -}}
+
+{{/*
+Variables the chart sets from its own values because ports, mounts and NetworkPolicies depend on them: `config`
+must not set them.
+*/}}
+{{- define "mxgate.chartManagedEnv" -}}
+{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" | join " " -}}
+{{- end -}}
+
+{{/*
+The environment of one component: the mxgate.* settings it reads (docs/configuration.md), from the values and
+from `config` and <component>.config (in that order, later wins), sorted by name so that the rendering is stable,
+then extraEnv and <component>.extraEnv.
 */}}
 {{- define "mxgate.env" -}}
-- name: MXGATE_KAFKA_BOOTSTRAP_SERVERS
-  value: {{ required "kafka.bootstrapServers is required" .Values.kafka.bootstrapServers | quote }}
-- name: MXGATE_KAFKA_REPLICATION_FACTOR
-  value: {{ .Values.kafka.replicationFactor | int | quote }}
-{{- if .Values.redis.url }}
+{{- $root := .root -}}
+{{- $v := .values -}}
+{{- $V := $root.Values -}}
+{{- $env := dict -}}
+{{- $_ := set $env "QUARKUS_HTTP_HOST" "0.0.0.0" -}}
+{{- $_ := set $env "QUARKUS_HTTP_PORT" (include "mxgate.httpPort" $root) -}}
+{{- if $V.javaToolOptions -}}
+{{- $_ := set $env "JAVA_TOOL_OPTIONS" $V.javaToolOptions -}}
+{{- end -}}
+{{- $_ := set $env "MXGATE_MYHOSTNAME" (required "myhostname is required" $V.myhostname) -}}
+{{- $_ := set $env "MXGATE_VIRTUAL_MAILBOX_DOMAINS" $V.virtualMailboxDomains -}}
+{{- $_ := set $env "MXGATE_VIRTUAL_TRANSPORT" $V.virtualTransport -}}
+{{- if $V.relayDomains -}}
+{{- $_ := set $env "MXGATE_RELAY_DOMAINS" $V.relayDomains -}}
+{{- end -}}
+{{- $_ := set $env "MXGATE_MESSAGE_SIZE_LIMIT" (include "mxgate.envText" $V.messageSizeLimit) -}}
+{{- if include "mxgate.usesKafka" . -}}
+{{- $_ := set $env "MXGATE_KAFKA_BOOTSTRAP_SERVERS" (required "kafka.bootstrapServers is required" $V.kafka.bootstrapServers) -}}
+{{- $_ := set $env "MXGATE_KAFKA_REPLICATION_FACTOR" (include "mxgate.envText" $V.kafka.replicationFactor) -}}
+{{- $_ := set $env "MXGATE_KAFKA_PARTITIONS" (include "mxgate.envText" $V.kafka.partitions) -}}
+{{- $_ := set $env "MXGATE_KAFKA_CREATE_TOPICS" (include "mxgate.envText" $V.kafka.createTopics) -}}
+{{- end -}}
+{{- if and (include "mxgate.usesRedis" .) (not $V.redis.existingSecret) -}}
+{{- $_ := set $env "MXGATE_REDIS_URL" (required "redis.url or redis.existingSecret is required" $V.redis.url) -}}
+{{- end -}}
+{{- if eq .key "smtpIngress" -}}
+{{- $_ := set $env "MXGATE_INET_INTERFACES" "0.0.0.0" -}}
+{{- $_ := set $env "MXGATE_SMTPD_PORT" (include "mxgate.envText" $v.containerPort) -}}
+{{- if $v.service.proxyProtocol -}}
+{{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "haproxy" -}}
+{{- $_ := set $env "MXGATE_SMTPD_PROXY_PORT" (include "mxgate.envText" $v.proxyContainerPort) -}}
+{{- end -}}
+{{- if ge (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds) -}}
+{{- fail (printf "smtpIngress.drainTimeoutSeconds (%d) must be below smtpIngress.terminationGracePeriodSeconds (%d): the pod is killed before the sessions are drained" (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds)) -}}
+{{- end -}}
+{{- $_ := set $env "MXGATE_SMTPD_DRAIN_TIMEOUT" (printf "%ds" (int $v.drainTimeoutSeconds)) -}}
+{{- if $V.verifier.enabled -}}
+{{- $_ := set $env "MXGATE_VERIFIER_URL" (printf "http://%s:%s" (include "mxgate.httpServiceName" (dict "root" $root "values" $V.verifier)) (include "mxgate.envText" $V.httpService.port)) -}}
+{{- end -}}
+{{- if $v.tls.existingSecret -}}
+{{- $_ := set $env "MXGATE_SMTPD_TLS_CERT_FILE" (printf "%s/%s" (include "mxgate.tlsDir" $root) $v.tls.certKey) -}}
+{{- $_ := set $env "MXGATE_SMTPD_TLS_KEY_FILE" (printf "%s/%s" (include "mxgate.tlsDir" $root) $v.tls.keyKey) -}}
+{{- end -}}
+{{- if $v.sasl.enabled -}}
+{{- $_ := set $env "MXGATE_SMTPD_SASL_AUTH_ENABLE" "true" -}}
+{{- $_ := set $env "MXGATE_SMTPD_SASL_PATH" $v.sasl.path -}}
+{{- end -}}
+{{- end -}}
+{{- $managed := splitList " " (include "mxgate.chartManagedEnv" $root) -}}
+{{- range $source := list (dict "name" "config" "map" $V.config) (dict "name" (printf "%s.config" .key) "map" $v.config) -}}
+{{- range $key, $value := $source.map -}}
+{{- $name := include "mxgate.envName" $key -}}
+{{- if has $name $managed -}}
+{{- fail (printf "%s.%s: %s is set by the chart from its own values (see values.yaml), not from config" $source.name $key $name) -}}
+{{- end -}}
+{{- if kindIs "map" $value -}}
+{{- fail (printf "%s.%s: give mxgate.* settings as flat keys (e.g. address-verify.poll-count: 10), not nested maps" $source.name $key) -}}
+{{- end -}}
+{{- $_ := set $env $name (include "mxgate.envText" $value) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name := keys $env | sortAlpha }}
+- name: {{ $name }}
+  value: {{ index $env $name | quote }}
+{{- end }}
+{{- if and (include "mxgate.usesRedis" .) $V.redis.existingSecret }}
 - name: MXGATE_REDIS_URL
-  value: {{ .Values.redis.url | quote }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $V.redis.existingSecret }}
+      key: {{ $V.redis.existingSecretKey }}
 {{- end }}
-- name: MXGATE_MYHOSTNAME
-  value: {{ required "myhostname is required" .Values.myhostname | quote }}
-- name: MXGATE_VIRTUAL_TRANSPORT
-  value: {{ .Values.virtualTransport | quote }}
-- name: MXGATE_VIRTUAL_MAILBOX_DOMAINS
-  value: {{ .Values.virtualMailboxDomains | quote }}
-{{- if .Values.relayDomains }}
-- name: MXGATE_RELAY_DOMAINS
-  value: {{ .Values.relayDomains | quote }}
+{{- with $V.extraEnv }}
+{{ toYaml . }}
 {{- end }}
-- name: MXGATE_MESSAGE_SIZE_LIMIT
-  value: {{ .Values.messageSizeLimit | int64 | quote }}
-- name: QUARKUS_HTTP_HOST
-  value: "0.0.0.0"
-- name: QUARKUS_HTTP_PORT
-  value: {{ include "mxgate.httpPort" . | quote }}
-{{- if .Values.javaToolOptions }}
-- name: JAVA_TOOL_OPTIONS
-  value: {{ .Values.javaToolOptions | quote }}
+{{- with $v.extraEnv }}
+{{ toYaml . }}
 {{- end }}
 {{- end -}}
 
 {{/*
-The pod template spec shared by every component's Deployment.
-Call with (dict "root" $ "values" .Values.<component> "ports" <extra container ports> "env" <extra EnvVars>);
-"ports" and "env" are optional YAML lists as text (smtp-ingress adds its SMTP listener).
+The container ports of one component: smtp-ingress's SMTP listeners, and everyone's http.
+*/}}
+{{- define "mxgate.containerPorts" -}}
+{{- if eq .key "smtpIngress" }}
+- name: smtp
+  containerPort: {{ .values.containerPort }}
+  protocol: TCP
+{{- if .values.service.proxyProtocol }}
+- name: smtp-proxy
+  containerPort: {{ .values.proxyContainerPort }}
+  protocol: TCP
+{{- end }}
+{{- end }}
+- name: http
+  containerPort: {{ include "mxgate.httpPort" .root }}
+  protocol: TCP
+{{- end -}}
+
+{{/*
+The pod template spec of one component.
 */}}
 {{- define "mxgate.podSpec" -}}
 {{- $root := .root -}}
 {{- $values := .values -}}
+{{- $tables := include "mxgate.tablesConfigMap" $root -}}
+{{- $tls := and (eq .key "smtpIngress") $values.tls.existingSecret -}}
 automountServiceAccountToken: false
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $values.priorityClassName }}
+priorityClassName: {{ . }}
 {{- end }}
 terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds }}
 {{- with $root.Values.podSecurityContext }}
@@ -157,26 +309,17 @@ securityContext:
 {{- end }}
 containers:
   - name: {{ $values.name }}
-    image: {{ include "mxgate.image" (dict "root" $root "image" $values.image) | quote }}
+    image: {{ include "mxgate.image" . | quote }}
     imagePullPolicy: {{ $values.image.pullPolicy }}
     env:
-      {{- include "mxgate.env" $root | nindent 6 }}
-      {{- with .env }}
-      {{- . | nindent 6 }}
-      {{- end }}
-      {{- with $root.Values.extraEnv }}
-      {{- toYaml . | nindent 6 }}
-      {{- end }}
-      {{- with $values.extraEnv }}
-      {{- toYaml . | nindent 6 }}
-      {{- end }}
+      {{- include "mxgate.env" . | trim | nindent 6 }}
     ports:
-      {{- with .ports }}
-      {{- . | nindent 6 }}
-      {{- end }}
-      - name: http
-        containerPort: {{ include "mxgate.httpPort" $root }}
-        protocol: TCP
+      {{- include "mxgate.containerPorts" . | trim | nindent 6 }}
+    startupProbe:
+      httpGet:
+        path: /q/health/started
+        port: http
+      {{- toYaml $root.Values.startupProbe | nindent 6 }}
     livenessProbe:
       httpGet:
         path: /q/health/live
@@ -199,9 +342,32 @@ containers:
       # readOnlyRootFilesystem: the JVM, Vert.x and the Kafka client write their temporary files here
       - name: tmp
         mountPath: /tmp
+      {{- if $tables }}
+      - name: tables
+        mountPath: {{ include "mxgate.tablesDir" $root }}
+        readOnly: true
+      {{- end }}
+      {{- if $tls }}
+      - name: tls
+        mountPath: {{ include "mxgate.tlsDir" $root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir: {}
+  {{- if $tables }}
+  # the whole directory, not subPath files: ConfigMap updates then reach the pods, and the services reload
+  - name: tables
+    configMap:
+      name: {{ $tables }}
+  {{- end }}
+  {{- if $tls }}
+  - name: tls
+    secret:
+      secretName: {{ $values.tls.existingSecret }}
+      # the private key: readable by the pod's group (fsGroup) only
+      defaultMode: 288  # 0440
+  {{- end }}
 {{- with $values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -214,20 +380,68 @@ tolerations:
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- with $values.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end -}}
 
 {{/*
-The ClusterIP Service of one component's http port (health and metrics).
-Call with (dict "root" $ "values" .Values.<component>).
+The Deployment of one component.
+*/}}
+{{- define "mxgate.deployment" -}}
+{{- $values := .values -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  {{- if not $values.autoscaling.enabled }}
+  replicas: {{ $values.replicaCount }}
+  {{- end }}
+  {{- with $values.updateStrategy }}
+  strategy:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "mxgate.componentLabels" . | nindent 8 }}
+        {{- with $values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      {{- with $values.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      {{- include "mxgate.podSpec" . | nindent 6 }}
+{{- end -}}
+
+{{/*
+The ClusterIP Service of one component's http port: its API, health and metrics.
 */}}
 {{- define "mxgate.httpService" -}}
+{{- $root := .root -}}
+{{- $annotations := dict -}}
+{{- if $root.Values.metrics.enabled -}}
+{{- $_ := set $annotations "prometheus.io/scrape" "true" -}}
+{{- $_ := set $annotations "prometheus.io/port" (include "mxgate.httpPort" $root) -}}
+{{- $_ := set $annotations "prometheus.io/path" "/q/metrics" -}}
+{{- end -}}
+{{- $annotations = merge (deepCopy ($root.Values.httpService.annotations | default dict)) $annotations -}}
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ printf "%s-http" (include "mxgate.componentFullname" .) | trunc 63 | trimSuffix "-" }}
+  name: {{ include "mxgate.httpServiceName" . }}
   labels:
     {{- include "mxgate.componentLabels" . | nindent 4 }}
-  {{- with .root.Values.httpService.annotations }}
+  {{- with $annotations }}
   annotations:
     {{- toYaml . | nindent 4 }}
   {{- end }}
@@ -235,9 +449,283 @@ spec:
   type: ClusterIP
   ports:
     - name: http
-      port: {{ .root.Values.httpService.port }}
+      port: {{ $root.Values.httpService.port }}
       targetPort: http
       protocol: TCP
   selector:
     {{- include "mxgate.componentSelectorLabels" . | nindent 4 }}
+{{- end -}}
+
+{{/*
+The HorizontalPodAutoscaler of one component, when autoscaling.enabled.
+*/}}
+{{- define "mxgate.hpa" -}}
+{{- $a := .values.autoscaling -}}
+{{- if $a.enabled -}}
+{{- if not (or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage) -}}
+{{- fail (printf "%s.autoscaling: set targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" .key) -}}
+{{- end -}}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) -}}
+{{- fail (printf "%s.autoscaling: minReplicas (%d) is above maxReplicas (%d)" .key (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- end -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "mxgate.componentFullname" . }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  metrics:
+    {{- with $a.targetCPUUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ . }}
+    {{- end }}
+    {{- with $a.targetMemoryUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ . }}
+    {{- end }}
+  {{- with $a.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The PodDisruptionBudget of one component: only when more than one pod runs (replicaCount, or the HPA's minimum);
+with one pod a budget would block every node drain.
+*/}}
+{{- define "mxgate.pdb" -}}
+{{- $v := .values -}}
+{{- $pods := ternary $v.autoscaling.minReplicas $v.replicaCount $v.autoscaling.enabled -}}
+{{- if gt (int $pods) 1 -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  {{- if not (eq (toString $v.podDisruptionBudget.minAvailable) "") }}
+  minAvailable: {{ $v.podDisruptionBudget.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ $v.podDisruptionBudget.maxUnavailable }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The ServiceMonitor of one component, when metrics.enabled and metrics.serviceMonitor.enabled.
+*/}}
+{{- define "mxgate.serviceMonitor" -}}
+{{- $root := .root -}}
+{{- $sm := $root.Values.metrics.serviceMonitor -}}
+{{- if and $root.Values.metrics.enabled $sm.enabled -}}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  {{- with $sm.namespace }}
+  namespace: {{ . }}
+  {{- end }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+    {{- with $sm.additionalLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  {{- if $sm.namespace }}
+  namespaceSelector:
+    matchNames:
+      - {{ $root.Release.Namespace }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+  endpoints:
+    - port: http
+      path: /q/metrics
+      {{- with $sm.interval }}
+      interval: {{ . }}
+      {{- end }}
+      {{- with $sm.scrapeTimeout }}
+      scrapeTimeout: {{ . }}
+      {{- end }}
+      {{- with $sm.relabelings }}
+      relabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $sm.metricRelabelings }}
+      metricRelabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Ports for NetworkPolicy rules, as a list of NetworkPolicyPort in YAML: the explicit list when given, else the
+ports named in a list of addresses (host:port, URL host or lmtp:[host]:port, comma- or space-separated), else the
+default.
+Call with (dict "explicit" <list> "addresses" <text> "default" <port>).
+*/}}
+{{- define "mxgate.ports" -}}
+{{- $ports := list -}}
+{{- if .explicit -}}
+{{- range .explicit -}}
+{{- $ports = append $ports (include "mxgate.envText" .) -}}
+{{- end -}}
+{{- else -}}
+{{- range splitList "," (.addresses | default "" | replace " " ",") -}}
+{{- $port := regexFind ":[0-9]+$" (trimSuffix "/" (trim .)) | trimPrefix ":" -}}
+{{- if $port -}}
+{{- $ports = append $ports $port -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $ports -}}
+{{- $ports = list (toString .default) -}}
+{{- end -}}
+{{- $result := list -}}
+{{- range $ports | uniq -}}
+{{- $result = append $result (dict "port" (int .) "protocol" "TCP") -}}
+{{- end -}}
+{{- toYaml $result -}}
+{{- end -}}
+
+{{/*
+One NetworkPolicy rule in YAML: its ports and, when the list is not empty, its peers ("from" or "to"; no peers
+means any address).
+Call with (dict "field" "from"|"to" "peers" <list> "ports" <list of NetworkPolicyPort>).
+*/}}
+{{- define "mxgate.rule" -}}
+{{- $rule := dict "ports" .ports -}}
+{{- if .peers -}}
+{{- $_ := set $rule .field .peers -}}
+{{- end -}}
+{{- toYaml $rule -}}
+{{- end -}}
+
+{{/*
+The NetworkPolicy of one component: exactly the ports in use, in and out.
+  ingress: SMTP (and the PROXY listener) to smtp-ingress from networkPolicy.smtpFrom; the verifier's API from
+           smtp-ingress (and verifierFrom); queue-worker's API from the namespace (or queueWorkerFrom); every http
+           port from metricsFrom when metrics.enabled. Nothing else: lmtp-delivery accepts no connections at all.
+  egress:  DNS for everyone; Kafka for its users; Redis for the verifier and queue-worker; Dovecot's LMTP for the verifier (probes),
+           queue-worker and lmtp-delivery; Dovecot's auth service for smtp-ingress with SASL; the verifier's API
+           for smtp-ingress; SMTP for queue-worker (and the verifier when relayDomains is set).
+*/}}
+{{- define "mxgate.networkPolicy" -}}
+{{- $root := .root -}}
+{{- $V := $root.Values -}}
+{{- $np := $V.networkPolicy -}}
+{{- $v := .values -}}
+{{- if $np.enabled -}}
+{{- if and $V.metrics.enabled (not $np.metricsFrom) -}}
+{{- fail "networkPolicy.metricsFrom: name your Prometheus (e.g. its namespace) when metrics.enabled and networkPolicy.enabled are both on; the http port also serves the services' APIs (the verifier's cache admin), so it is not opened to anyone" -}}
+{{- end -}}
+{{- $http := list (dict "port" "http" "protocol" "TCP") -}}
+{{- $ingress := list -}}
+{{- if eq .key "smtpIngress" -}}
+{{- $smtp := list (dict "port" "smtp" "protocol" "TCP") -}}
+{{- if $v.service.proxyProtocol -}}
+{{- $smtp = append $smtp (dict "port" "smtp-proxy" "protocol" "TCP") -}}
+{{- end -}}
+{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.smtpFrom "ports" $smtp) | fromYaml) -}}
+{{- end -}}
+{{- if eq .key "verifier" -}}
+{{- $from := list -}}
+{{- if $V.smtpIngress.enabled -}}
+{{- $from = append $from (dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.smtpIngress) | fromYaml))) -}}
+{{- end -}}
+{{- $from = concat $from ($np.verifierFrom | default list) -}}
+{{- if $from -}}
+{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .key "queueWorker" -}}
+{{- $from := $np.queueWorkerFrom | default (list (dict "podSelector" dict)) -}}
+{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
+{{- end -}}
+{{- if $V.metrics.enabled -}}
+{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.metricsFrom "ports" $http) | fromYaml) -}}
+{{- end -}}
+{{- $ingress = concat $ingress ($v.networkPolicy.extraIngress | default list) -}}
+{{- $egress := list -}}
+{{- if $np.dns.enabled -}}
+{{- $dns := list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP") -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dns.to "ports" $dns) | fromYaml) -}}
+{{- end -}}
+{{- if include "mxgate.usesKafka" . -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.kafka.ports "addresses" $V.kafka.bootstrapServers "default" 9092) | fromYamlArray -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.kafka.to "ports" $ports) | fromYaml) -}}
+{{- end -}}
+{{- if include "mxgate.usesRedis" . -}}
+{{- $address := "" -}}
+{{- if not $V.redis.existingSecret -}}
+{{- $address = (urlParse ($V.redis.url | default "redis://localhost")).host -}}
+{{- end -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.redis.ports "addresses" $address "default" 6379) | fromYamlArray -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.redis.to "ports" $ports) | fromYaml) -}}
+{{- end -}}
+{{- if include "mxgate.usesLmtp" . -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.lmtpPorts "addresses" $V.virtualTransport "default" 24) | fromYamlArray -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
+{{- end -}}
+{{- if and (eq .key "smtpIngress") $v.sasl.enabled -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.authPorts "addresses" $v.sasl.path "default" 12345) | fromYamlArray -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
+{{- end -}}
+{{- if and (eq .key "smtpIngress") $V.verifier.enabled -}}
+{{- $verifier := dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.verifier) | fromYaml)) -}}
+{{- $egress = append $egress (dict "to" (list $verifier) "ports" (list (dict "port" (int (include "mxgate.httpPort" $root)) "protocol" "TCP"))) -}}
+{{- end -}}
+{{- if include "mxgate.usesSmtp" . -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.smtp.ports "default" 25) | fromYamlArray -}}
+{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.smtp.to "ports" $ports) | fromYaml) -}}
+{{- end -}}
+{{- $egress = concat $egress ($v.networkPolicy.extraEgress | default list) -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+  {{- if $ingress }}
+  ingress:
+    {{- toYaml $ingress | nindent 4 }}
+  {{- else }}
+  # accepts no connections (kubelet probes come from the node)
+  ingress: []
+  {{- end }}
+  {{- if $egress }}
+  egress:
+    {{- toYaml $egress | nindent 4 }}
+  {{- else }}
+  egress: []
+  {{- end }}
+{{- end -}}
 {{- end -}}
