@@ -117,6 +117,8 @@ public class DeliveryConsumer {
         consumerProps.put("client.id", "mxgate-lmtp-delivery");
         consumerProps.put("max.poll.records", Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4)));
         consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        // kafka_consumer_fetch_manager_records_lag_max and friends: the lag per pod on /q/metrics
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics);
         Map<String, Object> producerProps = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
                 config.messageSizeLimit(), kafka.ackTimeout()));
         producerProps.put("client.id", "mxgate-lmtp-delivery");

@@ -44,8 +44,11 @@ public class IncomingQueue {
     private Admin admin;
     private ExecutorService sender;
 
-    IncomingQueue(IngressConfig config) {
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+
+    IncomingQueue(IngressConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
@@ -65,6 +68,7 @@ public class IncomingQueue {
                 config.messageSizeLimit(), kafka.ackTimeout()));
         props.put("client.id", "mxgate-smtp-ingress");
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(metrics);
         sender = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kafka-send");
             t.setDaemon(true);
