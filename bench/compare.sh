@@ -123,7 +123,7 @@ run_m() {
 # run_ref PATH: one rep of the reference's throughput.sh, its per-rep line
 run_ref() {
   REPS=1 N=$N SIZE=$SIZE SESSIONS=$SESSIONS RESULTS=$OUT/reference-results.md "$REF/throughput.sh" "$1" 2>>"$OUT/ref.err" |
-    grep -E "^$1 +rep=" | tee -a "$REPLOG"
+    grep -m1 -E "^$1 +rep=" | tee -a "$REPLOG"
 }
 
 rss_of() { # pids... : total RSS in MiB
@@ -149,6 +149,7 @@ start_mxgate
 warm_mxgate
 log "warm-up and Kafka/JIT warm: one unmeasured mxgate rep of 1000"
 run_m 0 1000 >/dev/null
+: >"$REPLOG"
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 for rep in $(seq 1 "$REPS"); do
   run_ref b; run_ref d; run_m "$rep" "$N"
@@ -162,8 +163,11 @@ RSS_M=$(rss_of $(mxgate_pids))
 RSS_REF=$(rss_of $(pgrep -f 'refmail|postfix -c /tmp/refmail' || true) $(pgrep -x master || true))
 
 med() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
-col() { grep -E "^$1 +rep=" "$REPLOG" | grep -v 'rep=99' | grep -v -- '-w 1' | sed -E "s/.*$2=[0-9.]+s \(([0-9.]+) msg\/s\).*/\1/" | med; }
-B_ACC=$(col b accepted); B_E2E=$(col b e2e); D=$(col d e2e); M_ACC=$(col m accepted); M_E2E=$(col m e2e)
+# measured reps only (rep 0 is the warm-up, rep 99 the light load)
+reps() { grep -E "^$1 +rep=" "$REPLOG" | grep -v -E 'rep=(0|99) '; }
+acc() { reps "$1" | sed -E 's/.*accepted=[0-9.]+s \(([0-9.]+) msg\/s\).*/\1/' | med; }
+e2e() { reps "$1" | sed -E 's/.*e2e=[0-9.]+s delivered=[0-9]+ \(([0-9.]+) msg\/s\).*/\1/' | med; }
+B_ACC=$(acc b); B_E2E=$(e2e b); D=$(e2e d); M_ACC=$(acc m); M_E2E=$(e2e m)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "nan" }'; }
 {
   echo
