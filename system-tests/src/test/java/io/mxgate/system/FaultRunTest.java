@@ -20,8 +20,11 @@ class FaultRunTest {
     void nothingAcceptedIsLostWhilePartsAreKilled() throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(Script.root().resolve("bench/faults.sh").toString())
                 .redirectErrorStream(true);
-        pb.environment().put("N", "300");
+        pb.environment().put("N", "400");
         pb.environment().put("SESSIONS", "10");
+        pb.environment().put("PACE", "0.5");
+        pb.environment().put("CHAOS_MIN", "1");
+        pb.environment().put("CHAOS_MAX", "3");
         pb.environment().put("MXGATE_FAULTS_DIR", "/tmp/mxgate-faults-test");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -30,5 +33,6 @@ class FaultRunTest {
                 || l.startsWith("delivered=") || l.startsWith("LOST")).reduce("", (a, b) -> a + b + "\n"));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains(" lost=0 "), out);
+        assertTrue(!out.contains("faults: kills=0 "), "the chaos loop killed something: " + out);
     }
 }

@@ -69,6 +69,7 @@ class VerificationOutageTest {
             int smtp2 = Ports.free();
             Stack.Replica ingress2 = stack.startReplica("smtp-ingress", "smtp-ingress-2", Map.of(
                     "MXGATE_SMTPD_PORT", Integer.toString(smtp2),
+                    "MXGATE_SMTPD_PROXY_PORT", Integer.toString(Ports.free()),
                     "MXGATE_VERIFIER_URL", "http://127.0.0.1:" + verifier2.httpPort()));
 
             String user = "new" + UUID.randomUUID().toString().substring(0, 8);

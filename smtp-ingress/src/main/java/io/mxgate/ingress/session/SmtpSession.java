@@ -56,6 +56,7 @@ public final class SmtpSession {
     private String protocol = "SMTP";
     private Transaction tx;
     private boolean busy;
+    private boolean processing;
     private boolean closed;
     /** Shutdown is under way: end at the next point where no message is half received. */
     private boolean draining;
@@ -155,19 +156,31 @@ public final class SmtpSession {
         process();
     }
 
-    /** Works through buffered input until it runs out, the session waits on something, or it ends. */
+    /**
+     * Works through buffered input until it runs out, the session waits on something, or it ends. Re-entrant calls
+     * (an asynchronous step that completed at once, e.g. a cached answer, resumes inside the loop) return at once:
+     * the running loop goes on, so a long pipelined group never turns into deep recursion.
+     */
     private void process() {
-        InputDecoder.Event event;
-        while (!busy && !closed) {
-            if (draining && !decoder.inData()) {
-                shutDown();
-                break;
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            InputDecoder.Event event;
+            while (!busy && !closed) {
+                if (draining && !decoder.inData()) {
+                    shutDown();
+                    break;
+                }
+                if ((event = decoder.next()) == null) {
+                    break;
+                }
+                armTimer();
+                handle(event);
             }
-            if ((event = decoder.next()) == null) {
-                break;
-            }
-            armTimer();
-            handle(event);
+        } finally {
+            processing = false;
         }
         flush();
         if (!busy && !closed) {
