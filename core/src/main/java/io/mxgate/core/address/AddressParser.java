@@ -68,11 +68,12 @@ public final class AddressParser {
             return null;
         }
         String local = mailbox.substring(0, at);
-        String domain = mailbox.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
-        if (local.length() > MAX_LOCAL || domain.length() > MAX_DOMAIN || !isLocalPart(local) || !isDomain(domain)) {
+        String raw = mailbox.substring(at + 1);
+        // validated before lower-casing: U+212A KELVIN SIGN must not turn into an ASCII 'k'
+        if (local.length() > MAX_LOCAL || raw.length() > MAX_DOMAIN || !isLocalPart(local) || !isDomain(raw)) {
             return null;
         }
-        return new MailAddress(local, domain);
+        return new MailAddress(local, raw.toLowerCase(java.util.Locale.ROOT));
     }
 
     private static int lastAtOutsideQuotes(String s) {

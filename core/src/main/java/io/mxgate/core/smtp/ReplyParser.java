@@ -21,6 +21,16 @@ public final class ReplyParser {
      * @throws MalformedReplyException when the line is no reply line or breaks the reply's structure
      */
     public Reply accept(String line) {
+        try {
+            return take(line);
+        } catch (MalformedReplyException e) {
+            texts.clear();
+            code = -1;
+            throw e;
+        }
+    }
+
+    private Reply take(String line) {
         if (line.length() < 3 || !isDigit(line.charAt(0)) || !isDigit(line.charAt(1)) || !isDigit(line.charAt(2))
                 || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
             throw new MalformedReplyException(line);
@@ -29,12 +39,12 @@ public final class ReplyParser {
         if (lineCode < 200 || lineCode > 599 || (code >= 0 && lineCode != code)) {
             throw new MalformedReplyException(line);
         }
-        code = lineCode;
-        texts.add(line.length() > 4 ? line.substring(4) : "");
         boolean last = line.length() == 3 || line.charAt(3) == ' ';
-        if (!last && texts.size() >= MAX_LINES) {
+        if (!last && texts.size() + 1 >= MAX_LINES) {
             throw new MalformedReplyException("more than " + MAX_LINES + " lines in one reply");
         }
+        code = lineCode;
+        texts.add(line.length() > 4 ? line.substring(4) : "");
         return last ? complete() : null;
     }
 
