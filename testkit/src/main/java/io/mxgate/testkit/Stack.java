@@ -202,6 +202,12 @@ public final class Stack implements AutoCloseable {
         running.remove(service);
     }
 
+    /** SIGKILL, as a crash: no shutdown hooks, nothing flushed or committed (dev/service.sh kill). */
+    public void killService(String service) {
+        Script.run("service.sh", "kill", service, dir.resolve(service));
+        running.remove(service);
+    }
+
     private void stopPart(String part) {
         int eq = part.indexOf('=');
         if (eq < 0) {

@@ -83,15 +83,25 @@ public final class ClientConnection {
                                                 ClientTimeouts timeouts, String heloName, String name,
                                                 String address, int port, ClientTls tls) {
         ClientTls effective = protocol == ClientProtocol.LMTP ? ClientTls.NONE : tls;
-        Future<ClientConnection> first = connect(vertx, netClient, protocol, timeouts, heloName, name, address, port,
-                effective);
-        if (effective != ClientTls.MAY) {
-            return first;
+        Supplier<Future<ClientConnection>> attempt = () -> {
+            Future<ClientConnection> first = connect(vertx, netClient, protocol, timeouts, heloName, name, address,
+                    port, effective);
+            if (effective != ClientTls.MAY) {
+                return first;
+            }
+            return first.recover(e -> e instanceof ClientException c && c.state() == ClientState.STARTTLS
+                    && c.kind() != ClientException.Kind.TIMEOUT
+                    ? connect(vertx, netClient, protocol, timeouts, heloName, name, address, port, ClientTls.NONE)
+                    : Future.failedFuture(e));
+        };
+        // The conversation must start on the event loop that will own the socket: called from any other thread,
+        // the connect could complete before the handlers are attached, and the greeting would be read by nobody.
+        if (Vertx.currentContext() != null) {
+            return attempt.get();
         }
-        return first.recover(e -> e instanceof ClientException c && c.state() == ClientState.STARTTLS
-                && c.kind() != ClientException.Kind.TIMEOUT
-                ? connect(vertx, netClient, protocol, timeouts, heloName, name, address, port, ClientTls.NONE)
-                : Future.failedFuture(e));
+        Promise<ClientConnection> p = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> attempt.get().onComplete(p));
+        return p.future();
     }
 
     /**

@@ -185,8 +185,8 @@ public final class DsnMessage {
                     break;
                 }
             }
-            sb.append(line, start, cut).append("\r\n\t");
-            start = cut + 1;
+            sb.append(line, start, cut).append("\r\n");
+            start = cut;  // the space stays, as the folded line's leading white space (RFC 5322 2.2.3)
         }
         sb.append(line, start, line.length()).append("\r\n");
     }

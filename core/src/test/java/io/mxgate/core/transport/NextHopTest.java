@@ -66,4 +66,17 @@ class NextHopTest {
         assertEquals("mx.example[192.0.2.1]:25", NextHop.parse("smtp:mx.example").relay("192.0.2.1"));
         assertEquals("127.0.0.1[127.0.0.1]:2424", NextHop.parse("lmtp:[127.0.0.1]:2424").relay("127.0.0.1"));
     }
+
+    @ParameterizedTest(name = "[{index}] {0} default {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            smtp:mx.example          | 2525 | 2525
+            smtp:[10.0.0.1]          | 2525 | 2525
+            smtp:mx.example:587      | 2525 | 587
+            lmtp:[dovecot]           | 2424 | 2424
+            smtp:mx.example          | -1   | 25
+            lmtp:[dovecot]           | 0    | 24
+            """)
+    void defaultPortForNextHopsWithout(String spec, int defaultPort, int port) {
+        assertEquals(port, NextHop.parse(spec, defaultPort).port());
+    }
 }

@@ -1,0 +1,95 @@
+package io.mxgate.core.client;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A small hand-written SMTP server for client tests: it answers each command line with what {@code responder}
+ * returns for it (null: the default reply), takes DATA, and does STARTTLS for real when given a certificate.
+ * Every line it received is recorded.
+ */
+final class ScriptedServer implements AutoCloseable {
+
+    final List<String> received = new CopyOnWriteArrayList<>();
+    private final NetServer server;
+
+    ScriptedServer(Vertx vertx, String ehlo, Function<String, String> responder, String certFile, String keyFile)
+            throws Exception {
+        NetServerOptions options = new NetServerOptions().setHost("127.0.0.1").setPort(0);
+        if (certFile != null) {
+            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+        }
+        server = vertx.createNetServer(options).connectHandler(socket -> session(socket, ehlo, responder));
+        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    private void session(NetSocket socket, String ehlo, Function<String, String> responder) {
+        boolean[] data = {false};
+        RecordParser parser = RecordParser.newDelimited("\r\n");
+        parser.handler(buffer -> {
+            String line = buffer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            received.add(line);
+            if (data[0]) {
+                if (line.equals(".")) {
+                    data[0] = false;
+                    reply(socket, responder, ".", "250 2.0.0 Ok: queued");
+                }
+                return;
+            }
+            String verb = line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
+            switch (verb) {
+                case "EHLO", "LHLO" -> reply(socket, responder, line, ehlo);
+                case "MAIL" -> reply(socket, responder, line, "250 2.1.0 Ok");
+                case "RCPT" -> reply(socket, responder, line, "250 2.1.5 Ok");
+                case "DATA" -> {
+                    String r = answer(responder, line, "354 End data with <CR><LF>.<CR><LF>");
+                    data[0] = r.startsWith("354");
+                    socket.write(r + "\r\n");
+                }
+                case "STARTTLS" -> {
+                    String r = answer(responder, line, "220 2.0.0 Ready to start TLS");
+                    socket.write(r + "\r\n");
+                    if (r.startsWith("220")) {
+                        socket.upgradeToSsl();
+                    }
+                }
+                case "RSET" -> reply(socket, responder, line, "250 2.0.0 Ok");
+                case "QUIT" -> {
+                    socket.write("221 2.0.0 Bye\r\n");
+                    socket.close();
+                }
+                default -> reply(socket, responder, line, "502 5.5.2 Error: command not recognized");
+            }
+        });
+        socket.handler(parser);
+        socket.write("220 scripted ESMTP\r\n");
+    }
+
+    private static String answer(Function<String, String> responder, String line, String fallback) {
+        String r = responder.apply(line);
+        return r != null ? r : fallback;
+    }
+
+    private static void reply(NetSocket socket, Function<String, String> responder, String line, String fallback) {
+        socket.write(Buffer.buffer(answer(responder, line, fallback) + "\r\n"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,263 @@
+package io.mxgate.queue.intake;
+
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.dsn.RecipientStatus;
+import io.mxgate.core.dsn.RecipientStatusCodec;
+import io.mxgate.core.envelope.Envelope;
+import io.mxgate.core.envelope.EnvelopeCodec;
+import io.mxgate.core.kafka.QueueRecords;
+import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.routing.VirtualAliasMaps;
+import io.mxgate.core.smtp.EnhancedStatus;
+import io.mxgate.core.table.PostfixTable;
+import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.bounce.Notifier;
+import io.mxgate.queue.kafka.Kafka;
+import io.mxgate.queue.routing.Routing;
+import io.mxgate.queue.schedule.QueueManager;
+import io.mxgate.queue.store.QueueEntry;
+import io.mxgate.queue.store.QueueStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where mail enters queue-worker (Postfix's qmgr taking new mail, and bounce(8) taking failure reports). One
+ * consumer in group {@code mxgate.kafka.group-id} reads three topics:
+ * <ul>
+ *   <li>incoming: the recipients outside {@code virtual_mailbox_domains} (lmtp-delivery takes those), rewritten by
+ *       {@code virtual_alias_maps}, become a queue entry that is due now and points at the record;</li>
+ *   <li>deferred (lmtp-delivery's temporary failures): a queue entry due after the backoff;</li>
+ *   <li>bounce (lmtp-delivery's permanent failures): a DSN, queued on the incoming topic.</li>
+ * </ul>
+ * Offsets are committed only after every record of the poll is recorded (entry in Redis, DSN acknowledged by Kafka,
+ * unreadable record copied to the corrupt topic). Indexing is idempotent by topic:partition:offset, so reading a
+ * record again after a crash queues nothing twice. When Redis or Kafka fails, the consumer seeks back and tries
+ * again after a pause: the mail waits in Kafka.
+ */
+@ApplicationScoped
+public class Intake {
+
+    private static final Logger LOG = Logger.getLogger("qmgr");
+    private static final Pattern SAID_STATUS = Pattern.compile(" said: \\d{3} ([245]\\.\\d{1,3}\\.\\d{1,3}) ");
+    private static final Pattern SAID_HOST = Pattern.compile("^host ([^\\[ ]+)\\[[^]]*] said: (.*) \\(in reply to ");
+
+    private final QueueWorkerConfig config;
+    private final Routing routing;
+    private final QueueStore store;
+    private final QueueManager qmgr;
+    private final Notifier notifier;
+    private final Kafka kafka;
+    private final Clock clock = Clock.systemUTC();
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+    private volatile boolean running = true;
+    private volatile String problem;
+
+    Intake(QueueWorkerConfig config, Routing routing, QueueStore store, QueueManager qmgr, Notifier notifier,
+           Kafka kafka) {
+        this.config = config;
+        this.routing = routing;
+        this.store = store;
+        this.qmgr = qmgr;
+        this.notifier = notifier;
+        this.kafka = kafka;
+    }
+
+    void start(@Observes @Priority(30) StartupEvent event) {
+        QueueWorkerConfig.Kafka k = config.kafka();
+        Map<String, Object> props = new HashMap<>(Topics.consumer(k.bootstrapServers(), k.groupId(),
+                config.messageSizeLimit()));
+        props.put("client.id", "mxgate-queue-worker");
+        props.put("max.poll.records", "200");
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        thread = new Thread(this::run, "intake");
+        thread.start();
+    }
+
+    void stop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    /** Why the last poll could not be recorded, or null. */
+    public String problem() {
+        return problem;
+    }
+
+    private void run() {
+        long pause = 0;
+        QueueWorkerConfig.Kafka k = config.kafka();
+        try {
+            consumer.subscribe(List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                boolean held = handle(records);
+                if (held) {
+                    pause = pause == 0 ? 1000 : Math.min(30_000, pause * 2);
+                    LOG.warnf("warning: cannot record queue intake (%s); trying again in %d ms", problem, pause);
+                    Thread.sleep(pause);
+                } else {
+                    pause = 0;
+                    problem = null;
+                }
+            }
+        } catch (WakeupException | InterruptedException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.error("fatal: intake loop stopped: " + e, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Records a poll; commits what is done, seeks back to what is not; true when something was held back. */
+    private boolean handle(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        Map<TopicPartition, Long> holdFrom = new HashMap<>();
+        boolean queued = false;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (holdFrom.containsKey(tp)) {
+                continue;
+            }
+            try {
+                queued |= record(r);
+                commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            } catch (Exception e) {
+                problem = r.topic() + "@" + r.partition() + ":" + r.offset() + ": " + e;
+                holdFrom.put(tp, r.offset());
+            }
+        }
+        if (!commit.isEmpty()) {
+            consumer.commitSync(commit);
+        }
+        holdFrom.forEach(consumer::seek);
+        if (queued) {
+            qmgr.wake();
+        }
+        return !holdFrom.isEmpty();
+    }
+
+    /** One record; true when it queued something for delivery now. Throws when it could not be recorded. */
+    private boolean record(ConsumerRecord<String, byte[]> r) throws Exception {
+        QueueWorkerConfig.Kafka k = config.kafka();
+        boolean incoming = r.topic().equals(k.incomingTopic());
+        Envelope envelope;
+        try {
+            envelope = QueueRecords.envelope(r);
+        } catch (EnvelopeCodec.MalformedEnvelopeException e) {
+            if (!incoming) {  // lmtp-delivery already copies unreadable incoming records to the corrupt topic
+                LOG.warnf("warning: %s: corrupt queue record on %s (%s); moved to %s", r.key(), r.topic(),
+                        e.getMessage(), k.corruptTopic());
+                kafka.sendAll(List.of(new ProducerRecord<>(k.corruptTopic(), null, r.key(), r.value(), r.headers())));
+            }
+            return false;
+        }
+        if (incoming) {
+            return incoming(r, envelope);
+        }
+        boolean deferredTopic = r.topic().equals(k.deferredTopic());
+        List<RecipientStatus> statuses = statuses(r, envelope, !deferredTopic);
+        if (deferredTopic) {
+            Instant now = clock.instant();
+            Instant due = qmgr.schedule().nextAttempt(envelope.arrival(), now);
+            store.add(entry(r, envelope, statuses, due), now);
+            return false;
+        }
+        notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+        return false;
+    }
+
+    private boolean incoming(ConsumerRecord<String, byte[]> r, Envelope envelope) {
+        List<MailAddress> ours = envelope.recipients().stream().filter(a -> !routing.isVirtualMailbox(a)).toList();
+        if (ours.isEmpty()) {
+            return false;
+        }
+        List<VirtualAliasMaps.Rewritten> rewritten;
+        try {
+            rewritten = routing.rewrite(ours);
+        } catch (PostfixTable.TableException e) {
+            throw new IllegalStateException("virtual_alias_maps lookup failure: " + e.getMessage(), e);
+        }
+        List<RecipientStatus> statuses = new ArrayList<>(rewritten.size());
+        for (VirtualAliasMaps.Rewritten w : rewritten) {
+            statuses.add(RecipientStatus.of(w.recipient(), w.original(), EnhancedStatus.of(4, 0, 0), ""));
+        }
+        Instant now = clock.instant();
+        QueueEntry entry = entry(r, envelope, statuses, now);
+        boolean added = store.add(entry, now);
+        if (added) {
+            qmgr.offer(entry.id(), r);
+        }
+        return added;
+    }
+
+    private static QueueEntry entry(ConsumerRecord<String, byte[]> r, Envelope envelope,
+                                    List<RecipientStatus> statuses, Instant due) {
+        return new QueueEntry(QueueEntry.id(r.topic(), r.partition(), r.offset()), envelope.queueId(), r.topic(),
+                r.partition(), r.offset(), r.value() == null ? 0 : r.value().length, envelope.arrival(),
+                envelope.sender(), envelope.attempts(), "deferred", due, statuses, "");
+    }
+
+    /**
+     * Per-recipient status from the record: queue-worker's header when present, else the envelope's one reason for
+     * every recipient (lmtp-delivery's records), with the status and server read back from Postfix's wording.
+     */
+    static List<RecipientStatus> statuses(ConsumerRecord<String, byte[]> r, Envelope envelope, boolean bounce) {
+        Header h = r.headers().lastHeader(RecipientStatusCodec.HEADER);
+        if (h != null) {
+            try {
+                return RecipientStatusCodec.decode(h.value());
+            } catch (IllegalArgumentException e) {
+                // fall back to the envelope
+            }
+        }
+        String reason = envelope.reason();
+        Matcher m = SAID_STATUS.matcher(reason);
+        EnhancedStatus dsn = m.find() ? EnhancedStatus.parse(m.group(1)) : null;
+        if (dsn == null) {
+            dsn = bounce ? EnhancedStatus.of(5, 0, 0) : EnhancedStatus.of(4, 0, 0);
+        }
+        Matcher host = SAID_HOST.matcher(reason);
+        String remote = host.find() ? host.group(1) : "";
+        String diagnostic = remote.isEmpty() ? "" : host.group(2);
+        List<RecipientStatus> out = new ArrayList<>();
+        for (MailAddress a : envelope.recipients()) {
+            out.add(new RecipientStatus(a, a, dsn, reason, remote, diagnostic));
+        }
+        return out;
+    }
+}

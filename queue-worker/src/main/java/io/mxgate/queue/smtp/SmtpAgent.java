@@ -1,0 +1,369 @@
+package io.mxgate.queue.smtp;
+
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.client.ClientException;
+import io.mxgate.core.client.ClientProtocol;
+import io.mxgate.core.client.ClientState;
+import io.mxgate.core.client.ClientTimeouts;
+import io.mxgate.core.client.ClientTls;
+import io.mxgate.core.client.ConnectionPools;
+import io.mxgate.core.client.RecipientOutcome;
+import io.mxgate.core.delivery.DeliveryLog;
+import io.mxgate.core.delivery.RecipientResult;
+import io.mxgate.core.dns.Dns;
+import io.mxgate.core.dns.HostResolver;
+import io.mxgate.core.dsn.RecipientStatus;
+import io.mxgate.core.envelope.Envelope;
+import io.mxgate.core.routing.Route;
+import io.mxgate.core.smtp.EnhancedStatus;
+import io.mxgate.core.transport.NextHop;
+import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.delivery.Outcome;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Postfix's smtp(8) (and lmtp(8) for retries of virtual mailbox recipients): delivers one message to the recipients
+ * that share a route. The next hops are tried in order, then {@code smtp_fallback_relay} when the route allows it;
+ * each next hop's servers come from {@link HostResolver} (MX preference order, next MX on failure), at most
+ * {@code smtp_mx_session_limit} sessions per next hop. A recipient that got a 4xx, or whose server could not be
+ * reached, is tried on the next server; one that got 2xx or 5xx is done. Each recipient gets exactly one
+ * {@link Outcome} and one Postfix log line. Opportunistic STARTTLS, SIZE, 8BITMIME and PIPELINING are the
+ * client's ({@link io.mxgate.core.client.ClientConnection}).
+ */
+@ApplicationScoped
+public class SmtpAgent {
+
+    private final QueueWorkerConfig config;
+    private final Vertx vertx;
+    private final Clock clock = Clock.systemUTC();
+    private ConnectionPools pools;
+    private Dns dns;
+    private HostResolver hosts;
+    private List<NextHop> fallbackRelays;
+    private ClientTls tls;
+    private DestinationLimiter limiter;
+    private DeadDestinations dead;
+    private long sweeper = -1;
+
+    SmtpAgent(QueueWorkerConfig config, Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes @Priority(6) StartupEvent event) {
+        ClientTimeouts smtp = new ClientTimeouts(config.smtpConnectTimeout(), config.smtpHeloTimeout(),
+                config.smtpHeloTimeout(), config.smtpMailTimeout(), config.smtpRcptTimeout(),
+                config.smtpDataInitTimeout(), config.smtpDataDoneTimeout(), config.smtpRsetTimeout(),
+                config.smtpQuitTimeout());
+        ClientTimeouts lmtp = new ClientTimeouts(config.lmtpConnectTimeout(), config.lmtpLhloTimeout(),
+                config.lmtpLhloTimeout(), config.smtpMailTimeout(), config.smtpRcptTimeout(),
+                config.smtpDataInitTimeout(), config.lmtpDataDoneTimeout(), config.smtpRsetTimeout(),
+                config.smtpQuitTimeout());
+        pools = new ConnectionPools(vertx, smtp, lmtp, config.myhostname(), config.smtpConnectionCacheTimeLimit());
+        dns = new Dns(vertx, config.dnsResolver().orElse(null), config.dnsTimeout());
+        Set<String> own = new HashSet<>();
+        for (String list : List.of(config.inetInterfaces(), config.proxyInterfaces().orElse(""))) {
+            for (String a : list.strip().split("[,\\s]+")) {
+                if (!a.isEmpty() && !a.equalsIgnoreCase("all")) {
+                    own.add(a);
+                }
+            }
+        }
+        hosts = new HostResolver(dns, own, config.smtpMxAddressLimit(), new Random());
+        fallbackRelays = new ArrayList<>();
+        for (String d : config.smtpFallbackRelay().orElse("").strip().split("[,\\s]+")) {
+            if (!d.isEmpty()) {
+                NextHop h = NextHop.parse("smtp:" + d, config.smtpTcpPort());
+                fallbackRelays.add(h);
+            }
+        }
+        tls = ClientTls.parse(config.smtpTlsSecurityLevel());
+        limiter = new DestinationLimiter(config.defaultDestinationConcurrencyLimit());
+        dead = new DeadDestinations(clock, config.minimalBackoffTime());
+        sweeper = vertx.setPeriodic(5000, id -> pools.sweep());
+    }
+
+    void stop(@Observes @Priority(5) ShutdownEvent event) {
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
+        }
+        if (pools != null) {
+            pools.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    /** Forgets dead destinations (a flush: "try everything now"). */
+    public void forgetDeadDestinations() {
+        dead.clear();
+    }
+
+    /**
+     * Delivers {@code message} to {@code recipients} along {@code route}. Never fails: every problem becomes the
+     * recipients' outcome.
+     */
+    public Future<List<Outcome>> deliver(Envelope envelope, Route.Deliver route, List<RecipientStatus> recipients,
+                                         byte[] message, Instant dequeued) {
+        Attempt a = new Attempt(envelope, route, recipients, message, dequeued);
+        String key = route.key();
+        String deadReason = dead.reason(key);
+        if (deadReason != null) {
+            for (Track t : a.tracks.values()) {
+                t.soft(EnhancedStatus.of(4, 4, 1), "delivery temporarily suspended: " + deadReason, "", "", "none");
+            }
+            return Future.succeededFuture(a.finish());
+        }
+        return limiter.acquire(key)
+                .compose(v -> a.run())
+                .recover(e -> {
+                    ClientException c = ClientException.of(e, ClientState.CONNECT);
+                    for (Track t : a.tracks.values()) {
+                        if (t.pending) {
+                            t.soft(EnhancedStatus.of(4, 3, 0), c.getMessage(), "", "", t.relay);
+                        }
+                    }
+                    return Future.succeededFuture();
+                })
+                .map(v -> a.finish())
+                .onComplete(ar -> limiter.release(key));
+    }
+
+    /** One recipient during an attempt. */
+    private static final class Track {
+        RecipientStatus status;
+        RecipientResult.Status kind = RecipientResult.Status.DEFERRED;
+        boolean pending = true;
+        boolean permanent;
+        boolean answered;
+        String relay = "none";
+        Duration connect = Duration.ZERO;
+        Duration transmit = Duration.ZERO;
+
+        Track(RecipientStatus status) {
+            this.status = status;
+        }
+
+        void soft(EnhancedStatus dsn, String reason, String remote, String diagnostic, String relay) {
+            status = status.withStatus(dsn, reason, remote, diagnostic);
+            permanent = dsn.klass() == 5;
+            this.relay = relay;
+        }
+
+        void done(RecipientResult.Status kind, EnhancedStatus dsn, String reason, String remote, String diagnostic,
+                  String relay) {
+            status = status.withStatus(dsn, reason, remote, diagnostic);
+            this.kind = kind;
+            this.relay = relay;
+            pending = false;
+            answered = true;
+        }
+    }
+
+    /** The state of one delivery attempt for one route. */
+    private final class Attempt {
+        final Envelope envelope;
+        final Route.Deliver route;
+        final byte[] message;
+        final Instant dequeued;
+        final Map<MailAddress, Track> tracks = new LinkedHashMap<>();
+        final ClientProtocol protocol;
+        boolean anyAnswer;
+
+        Attempt(Envelope envelope, Route.Deliver route, List<RecipientStatus> recipients, byte[] message,
+                Instant dequeued) {
+            this.envelope = envelope;
+            this.route = route;
+            this.message = message;
+            this.dequeued = dequeued;
+            this.protocol = route.lmtp() ? ClientProtocol.LMTP : ClientProtocol.SMTP;
+            for (RecipientStatus r : recipients) {
+                tracks.putIfAbsent(r.recipient(), new Track(r));
+            }
+        }
+
+        List<Track> pending() {
+            return tracks.values().stream().filter(t -> t.pending).toList();
+        }
+
+        Future<Void> run() {
+            List<NextHop> hops = new ArrayList<>(route.nextHops());
+            int primaries = hops.size();
+            if (route.fallbackRelay()) {
+                hops.addAll(fallbackRelays);
+            }
+            Future<Void> chain = Future.succeededFuture();
+            for (int i = 0; i < hops.size(); i++) {
+                NextHop hop = hops.get(i);
+                boolean fallback = i >= primaries;
+                chain = chain.compose(v -> pending().isEmpty() ? Future.succeededFuture() : hop(hop, fallback));
+            }
+            return chain;
+        }
+
+        private Future<Void> hop(NextHop hop, boolean fallback) {
+            return hosts.resolve(hop).compose(result -> {
+                if (result instanceof HostResolver.Result.Failure f) {
+                    for (Track t : pending()) {
+                        t.soft(f.dsn(), f.text(), "", "", "none");
+                    }
+                    return Future.succeededFuture();
+                }
+                List<HostResolver.Host> list = ((HostResolver.Result.Hosts) result).hosts();
+                int[] sessions = {0};
+                Future<Void> chain = Future.succeededFuture();
+                for (HostResolver.Host h : list) {
+                    chain = chain.compose(v -> pending().isEmpty()
+                            || (!fallback && sessions[0] >= Math.max(1, config.smtpMxSessionLimit()))
+                            ? Future.succeededFuture()
+                            : host(h).map(session -> {
+                                if (session) {
+                                    sessions[0]++;
+                                }
+                                return null;
+                            }));
+                }
+                return chain;
+            });
+        }
+
+        /** Delivers the pending recipients to one server, in chunks; true when a session was established. */
+        private Future<Boolean> host(HostResolver.Host h) {
+            ClientTls level = protocol == ClientProtocol.LMTP ? ClientTls.NONE : tls;
+            var pool = pools.get(new ConnectionPools.Endpoint(protocol, h.name(), h.address(), h.port(), level));
+            List<Track> pending = pending();
+            int limit = Math.max(1, config.defaultDestinationRecipientLimit());
+            boolean[] session = {false};
+            boolean[] stop = {false};
+            Future<Void> chain = Future.succeededFuture();
+            for (int i = 0; i < pending.size(); i += limit) {
+                List<Track> chunk = pending.subList(i, Math.min(pending.size(), i + limit));
+                chain = chain.compose(v -> stop[0] ? Future.succeededFuture() : transaction(pool, h, chunk)
+                        .map(result -> {
+                            session[0] |= result != Session.UNREACHABLE;
+                            stop[0] = result != Session.CLEAN;
+                            return null;
+                        }));
+            }
+            return chain.map(v -> session[0]);
+        }
+
+        /**
+         * One transaction. UNREACHABLE: no session (connect, greeting or EHLO failed), try the next server; BROKEN:
+         * the session ended mid-transaction, the rest goes to the next server; CLEAN: go on with the next chunk.
+         */
+        private enum Session { UNREACHABLE, BROKEN, CLEAN }
+
+        private Future<Session> transaction(io.mxgate.core.client.ConnectionPool pool, HostResolver.Host h,
+                                            List<Track> chunk) {
+            long started = System.nanoTime();
+            List<MailAddress> addresses = chunk.stream().map(t -> t.status.recipient()).toList();
+            return pool.run(connection -> {
+                long connected = System.nanoTime();
+                Duration connect = Duration.ofNanos(connected - started);
+                String limitText = connection.extension("SIZE");
+                long serverLimit = parseLong(limitText);
+                if (serverLimit > 0 && message.length > serverLimit) {
+                    for (Track t : chunk) {
+                        t.done(RecipientResult.Status.BOUNCED, EnhancedStatus.of(5, 3, 4), "message size "
+                                + message.length + " exceeds size limit " + serverLimit + " of server "
+                                + connection.peer(), h.name(), "", connection.relay());
+                        t.connect = connect;
+                    }
+                    anyAnswer = true;
+                    return Future.succeededFuture(Session.CLEAN);
+                }
+                return connection.deliver(envelope.sender(), addresses, message.length, message, message.length)
+                        .map(outcomes -> {
+                            Duration transmit = Duration.ofNanos(System.nanoTime() - connected);
+                            anyAnswer = true;
+                            for (RecipientOutcome o : outcomes) {
+                                Track t = tracks.get(o.recipient());
+                                RecipientResult r = RecipientResult.of(o, connection.peer());
+                                String diagnostic = o.reply().oneLine();
+                                if (r.status() == RecipientResult.Status.DEFERRED) {
+                                    t.soft(r.dsn(), r.reason(), h.name(), diagnostic, connection.relay());
+                                    t.answered = true;
+                                } else {
+                                    t.done(r.status(), r.dsn(), r.reason(), h.name(), diagnostic, connection.relay());
+                                }
+                                t.connect = connect;
+                                t.transmit = transmit;
+                            }
+                            return Session.CLEAN;
+                        });
+            }).recover(failure -> {
+                ClientException e = ClientException.of(failure, ClientState.CONNECT);
+                EnhancedStatus dsn = e.kind() == ClientException.Kind.CONNECT_FAILED ? EnhancedStatus.of(4, 4, 1)
+                        : EnhancedStatus.of(4, 4, 2);
+                for (Track t : chunk) {
+                    t.soft(dsn, e.getMessage(), "", "", e.beforeTransaction() ? "none" : h.toString());
+                }
+                return Future.succeededFuture(e.beforeTransaction() ? Session.UNREACHABLE : Session.BROKEN);
+            });
+        }
+
+        /** Logs every recipient, remembers dead destinations, and returns the outcomes. */
+        List<Outcome> finish() {
+            Instant now = clock.instant();
+            Logger log = Logger.getLogger(route.transport().toLowerCase(Locale.ROOT));
+            List<Outcome> out = new ArrayList<>(tracks.size());
+            boolean allUnreached = true;
+            String lastReason = null;
+            for (Track t : tracks.values()) {
+                if (t.pending) {
+                    t.kind = t.permanent ? RecipientResult.Status.BOUNCED : RecipientResult.Status.DEFERRED;
+                    if (!t.answered && !t.permanent) {
+                        lastReason = t.status.reason();
+                    } else {
+                        allUnreached = false;
+                    }
+                } else {
+                    allUnreached = false;
+                }
+                RecipientResult r = new RecipientResult(t.status.recipient(), t.kind, t.status.dsn(),
+                        t.status.reason());
+                log.info(DeliveryLog.line(envelope.queueId(), r, t.relay, Duration.between(envelope.arrival(), now),
+                        Duration.between(envelope.arrival(), dequeued), t.connect, t.transmit));
+                out.add(new Outcome(t.status, t.kind));
+            }
+            if (anyAnswer) {
+                dead.markAlive(route.key());
+            } else if (allUnreached && lastReason != null && !lastReason.startsWith("delivery temporarily suspended")) {
+                dead.markDead(route.key(), lastReason);
+            }
+            return out;
+        }
+    }
+
+    private static long parseLong(String s) {
+        if (s == null || s.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(s.strip().split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

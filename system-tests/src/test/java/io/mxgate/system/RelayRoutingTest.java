@@ -1,0 +1,172 @@
+package io.mxgate.system;
+
+import io.mxgate.testkit.DnsServer;
+import io.mxgate.testkit.Ports;
+import io.mxgate.testkit.Sink;
+import io.mxgate.testkit.SmtpDialogue;
+import io.mxgate.testkit.Stack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 6, acceptance 1: routing as Postfix's trivial-rewrite and smtp(8), end to end with real peers. A
+ * transport_maps file in Postfix's format sends fax.example.test to a smtp-sink at {@code [127.0.0.1]:port}; the
+ * relay domain mxrelay.test is delivered by MX lookup through a private dnsmasq (its best MX is down, so the next
+ * one takes the mail); everything else goes to the relayhost, and to smtp_fallback_relay while the relayhost is
+ * down. Tests run in order: the last one stops the relayhost.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RelayRoutingTest {
+
+    private static Path dir;
+    private static DnsServer dns;
+    private static Sink fax;
+    private static Sink mx2;
+    private static Sink relayhost;
+    private static Sink fallback;
+    private static Stack stack;
+    private static int mxPort;
+
+    @BeforeAll
+    static void start() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "mxgate-relay-");
+        int faxPort = Ports.free();
+        mxPort = Ports.free();
+        fax = Sink.start(dir.resolve("fax"), "127.0.0.1", faxPort);
+        mx2 = Sink.start(dir.resolve("mx2"), "127.0.0.42", mxPort);
+        relayhost = Sink.start(dir.resolve("relayhost"), "127.0.0.1", Ports.free());
+        fallback = Sink.start(dir.resolve("fallback"), "127.0.0.1", Ports.free());
+        dns = DnsServer.start(dir.resolve("dns"), List.of(
+                "mx-host=mxrelay.test,mx1.mxrelay.test,10",
+                "mx-host=mxrelay.test,mx2.mxrelay.test,20",
+                "host-record=mx1.mxrelay.test,127.0.0.41",
+                "host-record=mx2.mxrelay.test,127.0.0.42"));
+        // The seed's transport_maps file, as an admin writes it for Postfix. With relayhost set, Postfix sends
+        // relay domains to the relayhost too; "relay:" without a next hop resets it to the recipient domain.
+        Files.writeString(dir.resolve("transport"), "# transport(5)\nfax.example.test   smtp:[127.0.0.1]:"
+                + faxPort + "\nmxrelay.test       relay:\n");
+        Files.writeString(dir.resolve("virtual"), "# virtual(5)\ninfo@alias.test   pages@fax.example.test, "
+                + "bob@example.test\n");
+        stack = Stack.start(Map.of(
+                "MXGATE_VIRTUAL_ALIAS_DOMAINS", "alias.test",
+                "MXGATE_VIRTUAL_ALIAS_MAPS", "hash:" + dir.resolve("virtual"),
+                "MXGATE_MYNETWORKS", "127.0.0.0/8",
+                "MXGATE_RELAY_DOMAINS", "mxrelay.test",
+                "MXGATE_TRANSPORT_MAPS", "hash:" + dir.resolve("transport"),
+                "MXGATE_RELAYHOST", relayhost.nextHop(),
+                "MXGATE_SMTP_FALLBACK_RELAY", fallback.nextHop(),
+                "MXGATE_SMTP_TCP_PORT", Integer.toString(mxPort),
+                "MXGATE_DNS_RESOLVER", dns.resolver(),
+                "MXGATE_SMTP_CONNECT_TIMEOUT", "5s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {stack, dns, fax, mx2, relayhost, fallback}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+        QueueTool.delete(dir);
+    }
+
+    static String send(Stack stack, String from, String to, String tag) {
+        String reply = SmtpDialogue.sendMail(stack.smtpPort(), from, List.of(to),
+                "Subject: " + tag + "\r\nMessage-Id: <" + tag + "@client.test>\r\n\r\nhello " + tag + "\r\n");
+        assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
+        return reply;
+    }
+
+    /** Log lines are written asynchronously: wait for one. */
+    static void assertLogged(Stack stack, String service, String text) {
+        assertTrue(Stack.await(Duration.ofSeconds(10), () -> stack.log(service).contains(text)),
+                "no \"" + text + "\" in\n" + stack.log(service));
+    }
+
+    private static void assertLogged(String text) {
+        assertLogged(stack, "queue-worker", text);
+    }
+
+    @Test
+    @Order(1)
+    void transportMapsSendsFaxDomainToItsSink() {
+        String tag = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "pages@fax.example.test", tag);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", tag) == 1),
+                stack.log("queue-worker"));
+        assertLogged("to=<pages@fax.example.test>, relay=127.0.0.1[127.0.0.1]:" + fax.port() + ", delay=");
+        assertTrue(relayhost.messagesContaining(tag).isEmpty() && fallback.messagesContaining(tag).isEmpty());
+    }
+
+    @Test
+    @Order(2)
+    void relayDomainGoesToTheNextMxWhenTheBestIsDown() {
+        String tag = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "bob@mxrelay.test", tag);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> mx2.deliveries("bob@mxrelay.test", tag) == 1),
+                stack.log("queue-worker"));
+        assertLogged("to=<bob@mxrelay.test>, relay=mx2.mxrelay.test[127.0.0.42]:" + mxPort + ", delay=");
+        assertTrue(stack.log("queue-worker").contains("status=sent (250 2.0.0 Ok)"));
+        assertTrue(relayhost.messagesContaining(tag).isEmpty(), "the relay domain did not go to the relayhost");
+    }
+
+    @Test
+    @Order(3)
+    void everythingElseGoesToTheRelayhost() {
+        String tag = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "carol@elsewhere.test", tag);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> relayhost.deliveries("carol@elsewhere.test", tag) == 1),
+                stack.log("queue-worker"));
+        assertTrue(fallback.messagesContaining(tag).isEmpty());
+    }
+
+    @Test
+    @Order(4)
+    void virtualAliasesAreRewrittenOnceAndRoutedLikeAnyRecipient() {
+        String tag = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "info@alias.test", tag);
+        // one alias, two routes: transport_maps to the fax sink, virtual_transport (LMTP) to Dovecot
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", tag) == 1
+                && stack.messagesContaining("bob", tag).size() == 1), stack.log("queue-worker"));
+        assertLogged("to=<bob@example.test>, relay=127.0.0.1[127.0.0.1]:" + stack.lmtpPort());
+
+        String unknown = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "nobody@alias.test", unknown);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> relayhost.messages().stream().anyMatch(m ->
+                m.contains("Subject: Undelivered Mail Returned to Sender") && m.contains(unknown))),
+                stack.log("queue-worker"));
+        assertLogged("to=<nobody@alias.test>, relay=none, delay=");
+        assertTrue(stack.log("queue-worker").contains("dsn=5.1.1, status=bounced (User unknown in virtual alias table)"));
+    }
+
+    @Test
+    @Order(5)
+    void fallbackRelayTakesOverWhileTheRelayhostIsDown() {
+        relayhost.stop();
+        String tag = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "dave@elsewhere.test", tag);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> fallback.deliveries("dave@elsewhere.test", tag) == 1),
+                stack.log("queue-worker"));
+        assertLogged("to=<dave@elsewhere.test>, relay=127.0.0.1[127.0.0.1]:" + fallback.port());
+        assertTrue(relayhost.messagesContaining(tag).isEmpty());
+    }
+}
