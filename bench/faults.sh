@@ -17,8 +17,9 @@ N=${N:-10000}; SESSIONS=${SESSIONS:-20}; SEED=${SEED:-$RANDOM}
 PACE=${PACE:-0}                                   # seconds each session waits between messages
 CHAOS_MIN=${CHAOS_MIN:-4}; CHAOS_MAX=${CHAOS_MAX:-10}   # seconds between kills
 RUN=${MXGATE_FAULTS_DIR:-/tmp/mxgate-faults}
-SMTP1=17525 SMTP2=17535 LMTP=17424 IMAP=17143 KAFKA=17092 KCTL=17093 REDIS=17379
-declare -A HTTP=([smtp-ingress]=17080 [smtp-ingress-2]=17084 [verifier]=17081 [queue-worker]=17082 [lmtp-delivery]=17083)
+B=${FAULTS_PORT_BASE:-17000}   # all ports are B + an offset, so two runs can coexist
+SMTP1=$((B + 525)) SMTP2=$((B + 535)) LMTP=$((B + 424)) IMAP=$((B + 143)) KAFKA=$((B + 92)) KCTL=$((B + 93)) REDIS=$((B + 379))
+declare -A HTTP=([smtp-ingress]=$((B + 80)) [smtp-ingress-2]=$((B + 84)) [verifier]=$((B + 81)) [queue-worker]=$((B + 82)) [lmtp-delivery]=$((B + 83)))
 declare -A MODULE=([smtp-ingress]=smtp-ingress [smtp-ingress-2]=smtp-ingress [verifier]=verifier [queue-worker]=queue-worker [lmtp-delivery]=lmtp-delivery)
 PARTS=(smtp-ingress-2 smtp-ingress verifier queue-worker lmtp-delivery)
 log() { printf '[%s] faults: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -127,12 +128,15 @@ done
 wait $LOAD
 for p in kafka redis dovecot "${PARTS[@]}"; do start_part "$p" >/dev/null 2>&1 || true; done
 
-# Settle: wait until no new mail arrived for 30 s (bounded by 10 minutes).
+# Settle: wait until as many messages arrived as got 250, or nothing arrived for 180 s (a consumer that was killed
+# is replaced only after its group session times out), bounded by 15 minutes.
 count() { find "$RUN/dovecot/mail/example.test" -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) | wc -l; }
+accepted=$(grep -c $'\t250' "$RUN/results.tsv" || true)
 last=-1; still=0
-for i in $(seq 1 600); do
+for i in $(seq 1 900); do
   c=$(count); if [ "$c" = "$last" ]; then still=$((still + 1)); else still=0; last=$c; fi
-  [ $still -ge 30 ] && break; sleep 1
+  [ "$c" -ge "$accepted" ] && break
+  [ $still -ge 180 ] && break; sleep 1
 done
 
 python3 - "$RUN" "$N" "$kills" "$(for p in "${!KILLED[@]}"; do printf '%s=%s ' "$p" "${KILLED[$p]}"; done)" <<'PY'

@@ -56,6 +56,9 @@ public final class Topics {
                 "enable.auto.commit", "false",
                 "auto.offset.reset", "earliest",
                 "isolation.level", "read_committed",
+                // a consumer killed with SIGKILL is replaced after this, not after the 45 s default
+                "session.timeout.ms", "10000",
+                "heartbeat.interval.ms", "3000",
                 "max.partition.fetch.bytes", max,
                 "fetch.max.bytes", max);
     }
