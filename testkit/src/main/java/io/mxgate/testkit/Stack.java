@@ -160,10 +160,23 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startService(String service) {
+        try {
+            runService(service);
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().contains("port " + httpPorts.get(service) + " is already in use")) {
+                throw e;
+            }
+            // something else took the HTTP port between stops and starts: move to a new one
+            httpPorts.put(service, Ports.free());
+            runService(service);
+        }
+        running.add(service);
+    }
+
+    private void runService(String service) {
         List<Object> args = new ArrayList<>(List.of("start", service, dir.resolve(service), httpPorts.get(service)));
         settings.forEach((k, v) -> args.add(k + "=" + v));
         Script.run("service.sh", args.toArray());
-        running.add(service);
     }
 
     /** A second (third, ...) replica of a service, with its own HTTP port, run directory and {@code env} on top. */
