@@ -152,6 +152,14 @@ public class DeliveryConsumer {
         return Topics.reachable(admin, Duration.ofSeconds(2));
     }
 
+    /**
+     * False once the delivery loop has died of an unexpected error: mail would then wait in Kafka for good, so
+     * liveness goes DOWN and the pod is restarted (offsets were never committed past undelivered mail).
+     */
+    public boolean loopAlive() {
+        return thread != null && thread.isAlive();
+    }
+
     /** Why the LMTP backend could not be reached on the last try, or null when it could. */
     public String backendProblem() {
         return backendProblem;
