@@ -56,6 +56,20 @@ public interface IngressConfig {
     @WithDefault("10240000")
     long messageSizeLimit();
 
+    /**
+     * Postfix {@code header_size_limit}: the most bytes one header of a message keeps, continuation lines
+     * included; the excess is discarded, as in Postfix's cleanup.
+     */
+    @WithDefault("102400")
+    int headerSizeLimit();
+
+    /**
+     * Postfix {@code hopcount_limit}: a message with this many Received headers (ours included) is a mail loop
+     * and gets 554 5.4.0 at the end of DATA.
+     */
+    @WithDefault("50")
+    int hopcountLimit();
+
     /** Postfix {@code smtpd_recipient_limit}: recipients accepted per message; more get 452 4.5.3. */
     @WithDefault("1000")
     int smtpdRecipientLimit();

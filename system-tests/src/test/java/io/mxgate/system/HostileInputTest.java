@@ -1,5 +1,6 @@
 package io.mxgate.system;
 
+import io.mxgate.testkit.Ports;
 import io.mxgate.testkit.SmtpDialogue;
 import io.mxgate.testkit.Stack;
 import org.junit.jupiter.api.Test;
@@ -7,9 +8,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +71,80 @@ class HostileInputTest {
             d.expect("554 5.5.0 Error: SMTP protocol synchronization");
         }
         assertTrue(stack.topic("mxgate.incoming").stream().noneMatch(r -> r.contains(tag)));
+    }
+
+    /**
+     * The greeting waits for the client's name (smtpd_peername_lookup) from a DNS server that never answers, so
+     * a command sent at once is certainly sent before the greeting.
+     */
+    @Test
+    void commandsBeforeTheGreetingAreRefused() throws Exception {
+        try (DatagramSocket silentDns = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int smtp = Ports.free();
+            Stack.Replica ingress = stack.startReplica("smtp-ingress", "smtp-ingress-pregreet", Map.of(
+                    "MXGATE_SMTPD_PORT", Integer.toString(smtp),
+                    "MXGATE_SMTPD_PROXY_PORT", Integer.toString(Ports.free()),
+                    "MXGATE_SMTPD_PEERNAME_LOOKUP", "true",
+                    "MXGATE_DNS_RESOLVER", "127.0.0.1:" + silentDns.getLocalPort(),
+                    "MXGATE_DNS_TIMEOUT", "2s"));
+            try {
+                try (SmtpDialogue d = SmtpDialogue.connect(smtp)) {
+                    d.raw("EHLO client.test\r\n");
+                    d.expect("554 5.5.0 Error: SMTP protocol synchronization");
+                    d.expectClosed();
+                }
+                try (SmtpDialogue d = SmtpDialogue.open(smtp)) {
+                    d.send("EHLO client.test").expect("250 *");
+                }
+                assertTrue(stack.log(ingress).contains(
+                        "improper command pipelining after CONNECT from unknown[127.0.0.1]"));
+            } finally {
+                stack.stopReplica(ingress);
+            }
+        }
+    }
+
+    /** Postfix's header_size_limit (102400): a longer header loses its excess, the message is still queued. */
+    @Test
+    void oversizedHeaderLosesItsExcessAndTheMessageIsQueued() {
+        String tag = UUID.randomUUID().toString();
+        StringBuilder folded = new StringBuilder("X-Huge: start-" + tag + "\r\n");
+        for (int i = 0; i < 300; i++) {
+            folded.append('\t').append(String.format("%05d", i)).append("y".repeat(994)).append("\r\n");
+        }
+        try (SmtpDialogue d = inData(SmtpDialogue.open(stack.smtpPort()))) {
+            d.raw(folded + "Subject: after " + tag + "\r\n\r\nbody " + tag + "\r\n.\r\n");
+            assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
+        }
+        String record = stack.topic("mxgate.incoming").stream().filter(r -> r.contains("start-" + tag)).findFirst()
+                .orElseThrow();
+        int huge = record.indexOf("X-Huge: ");
+        int next = record.indexOf("Subject: after " + tag);
+        assertTrue(next > huge && next - huge <= 102_400, "the header kept " + (next - huge) + " bytes");
+        assertTrue(next - huge > 100_000, "and no less than fits");
+        assertTrue(record.contains("\t00099y") && !record.contains("\t00299y"), "the first lines stay, the last go");
+        assertTrue(record.contains("\r\n\r\nbody " + tag));
+        assertTrue(stack.log("smtp-ingress").contains("header(s) longer than header_size_limit 102400"));
+    }
+
+    /** Postfix's hopcount_limit (50): 49 Received headers plus ours is a mail loop; 48 plus ours is not. */
+    @Test
+    void aMailLoopIsRefusedAtTheHopcountLimit() {
+        String tag = UUID.randomUUID().toString();
+        String received = "Received: from a.test by b.test; Mon, 1 Jan 2024 00:00:00 +0000\r\n";
+        try (SmtpDialogue d = inData(SmtpDialogue.open(stack.smtpPort()))) {
+            d.raw(received.repeat(49) + "Subject: loop " + tag + "\r\n\r\nbody\r\n.\r\n");
+            d.expect("554 5.4.0 Error: too many hops");
+            d.send("MAIL FROM:<s@remote.test>").expect("250 2.1.0 Ok");
+            d.send("RCPT TO:<alice@example.test>").expect("250 2.1.5 Ok");
+            d.send("DATA").expect("354 *");
+            d.raw(received.repeat(48) + "Subject: no loop " + tag + "\r\n\r\nbody\r\n.\r\n");
+            assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
+        }
+        List<String> records = stack.topic("mxgate.incoming").stream().filter(r -> r.contains(tag)).toList();
+        assertEquals(1, records.size());
+        assertTrue(records.get(0).contains("Subject: no loop " + tag));
+        assertTrue(stack.log("smtp-ingress").contains("reject: END-OF-MESSAGE from "));
     }
 
     @Test

@@ -194,6 +194,11 @@ public final class Stack implements AutoCloseable {
         return new Replica(service, name, port);
     }
 
+    /** SIGTERM to a replica started with {@link #startReplica}, and wait for it to exit. */
+    public void stopReplica(Replica replica) {
+        stopPart(replica.name() + "=" + replica.service());
+    }
+
     /** The log of a replica started with {@link #startReplica}. */
     public String log(Replica replica) {
         return read(dir.resolve(replica.name()).resolve(replica.service() + ".log"));

@@ -40,6 +40,7 @@ public final class Replies {
     public static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Error: need RCPT command");
     public static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Error: too many recipients");
+    public static final Reply TOO_MANY_HOPS = Reply.of(554, "5.4.0", "Error: too many hops");
     public static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4", "Message size exceeds fixed limit");
     public static final Reply AUTH_SYNTAX = Reply.of(501, "5.5.4", "Syntax: AUTH mechanism");
     public static final Reply READY_FOR_TLS = Reply.of(220, "2.0.0", "Ready to start TLS");

@@ -4,6 +4,7 @@ import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.smtp.Command;
 import io.mxgate.core.smtp.CommandParser;
+import io.mxgate.core.smtp.HeaderSection;
 import io.mxgate.core.smtp.InputDecoder;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
@@ -485,9 +486,22 @@ public final class SmtpSession {
     private void enqueue(InputDecoder.Event.Message message) {
         Transaction t = tx;
         tx = null;
+        HeaderSection.Result headers = HeaderSection.limit(message.bytes(), message.length(), limits.headerSizeLimit());
+        if (headers.hops() >= limits.hopcountLimit()) {
+            LOG.infof("%s: reject: END-OF-MESSAGE from %s: %s; hops=%d from=%s proto=%s helo=<%s>", t.queueId, client,
+                    Replies.TOO_MANY_HOPS.oneLine(), headers.hops(), t.sender.bracketed(), protocol, helo);
+            services.sessions().message("rejected");
+            services.sessions().reject(Replies.TOO_MANY_HOPS);
+            error(Replies.TOO_MANY_HOPS);
+            return;
+        }
+        if (headers.truncatedHeaders() > 0) {
+            LOG.infof("warning: %s: %d header(s) longer than header_size_limit %d from %s: excess discarded",
+                    t.queueId, headers.truncatedHeaders(), limits.headerSizeLimit(), client);
+        }
         Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, t.recipients, clientInfo(), 0, "");
-        byte[] bytes = message.length() == message.bytes().length
-                ? message.bytes() : Arrays.copyOf(message.bytes(), message.length());
+        byte[] bytes = headers.length() == message.bytes().length
+                ? message.bytes() : Arrays.copyOf(message.bytes(), headers.length());
         suspend();
         services.queue().enqueue(envelope, bytes, context).onComplete(ar -> {
             if (ar.succeeded()) {

@@ -1,0 +1,110 @@
+package io.mxgate.core.smtp;
+
+/**
+ * What Postfix's cleanup enforces on the header section of a received message: {@code header_size_limit} (a
+ * logical header, continuation lines included, keeps at most that many bytes and its excess is discarded) and
+ * the count of {@code Received:} headers that {@code hopcount_limit} compares against to stop mail loops.
+ *
+ * <p>Works on the message as {@link InputDecoder} delivers it (every line ends in CRLF) and compacts it in place,
+ * so a message within the limits costs one scan of its headers and no copy. The header section ends at the first
+ * empty line or at the first line that is neither a header nor a continuation.
+ */
+public final class HeaderSection {
+
+    /** The message after the check: its new {@code length}, its Received headers, and how many headers lost bytes. */
+    public record Result(int length, int hops, int truncatedHeaders) {
+    }
+
+    private HeaderSection() {
+    }
+
+    public static Result limit(byte[] bytes, int length, int headerSizeLimit) {
+        int read = 0;
+        int write = 0;
+        int hops = 0;
+        int truncated = 0;
+        int headerLength = -1;
+        boolean dropping = false;
+        while (read < length) {
+            int lineEnd = lineEnd(bytes, read, length);
+            int lineLength = lineEnd - read;
+            boolean continuation = headerLength >= 0 && (bytes[read] == ' ' || bytes[read] == '\t');
+            if (!continuation && (lineLength <= 2 || !isHeader(bytes, read, lineEnd))) {
+                break;
+            }
+            int keep = lineLength;
+            if (continuation) {
+                if (dropping || headerLength + lineLength > headerSizeLimit) {
+                    truncated += dropping ? 0 : 1;
+                    dropping = true;
+                    keep = 0;
+                }
+                headerLength += keep;
+            } else {
+                dropping = false;
+                hops += isReceived(bytes, read, lineEnd) ? 1 : 0;
+                if (lineLength > headerSizeLimit) {
+                    truncated++;
+                    dropping = true;
+                    keep = Math.max(headerSizeLimit - 2, 0);
+                }
+                headerLength = keep;
+            }
+            if (keep > 0 && write != read) {
+                System.arraycopy(bytes, read, bytes, write, keep);
+            }
+            write += keep;
+            if (keep > 0 && keep < lineLength) {
+                bytes[write++] = '\r';
+                bytes[write++] = '\n';
+            }
+            read = lineEnd;
+        }
+        if (write != read) {
+            System.arraycopy(bytes, read, bytes, write, length - read);
+        }
+        return new Result(write + (length - read), hops, truncated);
+    }
+
+    /** The index after the LF that ends the line starting at {@code from}, or {@code length} without one. */
+    private static int lineEnd(byte[] bytes, int from, int length) {
+        for (int i = from; i < length; i++) {
+            if (bytes[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return length;
+    }
+
+    /** RFC 5322 field name (printable ASCII but colon), optional blanks, colon — Postfix's is_header(). */
+    private static boolean isHeader(byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to && bytes[i] > ' ' && bytes[i] < 127 && bytes[i] != ':') {
+            i++;
+        }
+        if (i == from) {
+            return false;
+        }
+        while (i < to && (bytes[i] == ' ' || bytes[i] == '\t')) {
+            i++;
+        }
+        return i < to && bytes[i] == ':';
+    }
+
+    private static boolean isReceived(byte[] bytes, int from, int to) {
+        String name = "received";
+        if (to - from <= name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.toLowerCase((char) bytes[from + i]) != name.charAt(i)) {
+                return false;
+            }
+        }
+        int i = from + name.length();
+        while (i < to && (bytes[i] == ' ' || bytes[i] == '\t')) {
+            i++;
+        }
+        return i < to && bytes[i] == ':';
+    }
+}
