@@ -30,7 +30,8 @@ env_of() {
     "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
     MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
     MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0 \
-    MXGATE_KAFKA_ACK_TIMEOUT=10s MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY=2s
+    MXGATE_KAFKA_ACK_TIMEOUT=10s MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY=2s \
+    MXGATE_MINIMAL_BACKOFF_TIME=10s MXGATE_MAXIMAL_BACKOFF_TIME=60s MXGATE_QUEUE_RUN_DELAY=5s
 }
 start_part() {
   case $1 in
@@ -129,7 +130,8 @@ wait $LOAD
 for p in kafka redis dovecot "${PARTS[@]}"; do start_part "$p" >/dev/null 2>&1 || true; done
 
 # Settle: wait until as many messages arrived as got 250, or nothing arrived for 180 s (a consumer that was killed
-# is replaced only after its group session times out), bounded by 15 minutes.
+# is replaced only after its group session times out), bounded by 15 minutes. Deferred mail is retried after
+# 10-60 s here (minimal/maximal_backoff_time), so a settled run has nothing left waiting.
 count() { find "$RUN/dovecot/mail/example.test" -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) | wc -l; }
 accepted=$(grep -c $'\t250' "$RUN/results.tsv" || true)
 last=-1; still=0
