@@ -42,7 +42,7 @@ measure() {
            n*s/a/1048576, d/e, ms/n, (d>0 ? ms/d : 0)}')
 }
 # warm_run PORTS: an unmeasured run, so a replica that just started has compiled its hot paths
-warm_run() { log "warm-up run of $WARM_N"; REPLOG= run_m 0 "$WARM_N" "$1" "$SIZE" 1 >/dev/null; }
+warm_run() { log "warm-up run of $WARM_N"; REPLOG='' run_m 0 "$WARM_N" "$1" "$SIZE" 1 >/dev/null; }
 # rcpt_prepare K REP: Dovecot users for the K recipients per message of rep REP, and their verify cache entries
 rcpt_prepare() {
   local users rcpts
