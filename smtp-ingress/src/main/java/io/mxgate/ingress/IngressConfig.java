@@ -271,5 +271,20 @@ public interface IngressConfig {
         /** Replication factor of topics created at startup (1 for the local single broker; 3 in production). */
         @WithDefault("1")
         short replicationFactor();
+
+        /**
+         * Producer {@code batch.size}, in bytes: how many bytes of records for one partition may share one produce
+         * request. Sessions waiting for their 250 at the same time share a request when it holds several messages.
+         */
+        @WithDefault("16384")
+        int batchSize();
+
+        /** Producer {@code linger.ms}: how long a record may wait for others to share its request. */
+        @WithDefault("1ms")
+        Duration linger();
+
+        /** Producer {@code compression.type}: none, gzip, snappy, lz4 or zstd. */
+        @WithDefault("none")
+        String compressionType();
     }
 }

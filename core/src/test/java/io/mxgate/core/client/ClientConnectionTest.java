@@ -31,6 +31,7 @@ class ClientConnectionTest {
     private static final String EHLO_TLS = "250-scripted\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n"
             + "250-STARTTLS\r\n250 ENHANCEDSTATUSCODES";
     private static final String EHLO_PLAIN = "250-scripted\r\n250-8BITMIME\r\n250 ";
+    private static final String EHLO_PIPELINING = "250-scripted\r\n250-PIPELINING\r\n250 8BITMIME";
     private static final ClientTimeouts TIMEOUTS = new ClientTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
@@ -144,6 +145,62 @@ class ClientConnectionTest {
             List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
             assertEquals(500, out.get(0).reply().code());
             assertTrue(s.received.contains("RSET") && !s.received.contains("DATA"), s.received.toString());
+            assertTrue(c.isReusable());
+            c.quit();
+        }
+    }
+
+    /** The server answers MAIL and RCPT only once DATA has arrived: a client that waited for them would time out. */
+    @Test
+    void withPipeliningDataEndsTheGroup() throws Exception {
+        try (ScriptedServer s = server(EHLO_PIPELINING, line -> null)) {
+            s.holdRepliesUntilData = true;
+            ClientConnection c = open(s, ClientTls.NONE);
+            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a", "b");
+            assertEquals(List.of(250, 250), out.stream().map(o -> o.reply().code()).toList());
+            assertEquals(List.of("MAIL FROM:<s@remote.test>", "RCPT TO:<a@x.test>", "RCPT TO:<b@x.test>", "DATA"),
+                    s.received.subList(1, 5));
+            assertTrue(c.isReusable());
+            c.quit();
+        }
+    }
+
+    @Test
+    void pipelinedDataRefusedWhenEveryRecipientWasRefused() throws Exception {
+        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT")
+                ? "550 5.1.1 <a@x.test>: Recipient address rejected"
+                : line.equals("DATA") ? "554 5.5.1 Error: no valid recipients" : null)) {
+            ClientConnection c = open(s, ClientTls.NONE);
+            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
+            assertEquals(550, out.get(0).reply().code());
+            assertEquals(ClientState.RCPT, out.get(0).inReplyTo());
+            assertTrue(s.received.contains("RSET"), s.received.toString());
+            assertTrue(c.isReusable());
+            c.quit();
+        }
+    }
+
+    /** 354 with no recipient left: the content cannot be withdrawn in step, so the connection is not reused. */
+    @Test
+    void pipelinedDataAcceptedWithoutRecipientsDropsTheConnection() throws Exception {
+        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT")
+                ? "550 5.1.1 <a@x.test>: Recipient address rejected" : null)) {
+            ClientConnection c = open(s, ClientTls.NONE);
+            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
+            assertEquals(550, out.get(0).reply().code());
+            assertFalse(c.isReusable());
+        }
+    }
+
+    @Test
+    void dataRefusedIsTheOutcomeOfEveryAcceptedRecipient() throws Exception {
+        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT TO:<b@")
+                ? "550 5.1.1 <b@x.test>: Recipient address rejected"
+                : line.equals("DATA") ? "451 4.3.0 Error: queue file write error" : null)) {
+            ClientConnection c = open(s, ClientTls.NONE);
+            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a", "b");
+            assertEquals(List.of(451, 550), out.stream().map(o -> o.reply().code()).toList());
+            assertEquals(List.of(ClientState.DATA, ClientState.RCPT), out.stream().map(RecipientOutcome::inReplyTo).toList());
             assertTrue(c.isReusable());
             c.quit();
         }

@@ -1,7 +1,6 @@
 package io.mxgate.core.client;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -21,6 +20,8 @@ import java.util.function.Function;
 final class ScriptedServer implements AutoCloseable {
 
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** Keeps the replies to MAIL and RCPT back until DATA arrives: only a client that pipelines DATA gets them. */
+    volatile boolean holdRepliesUntilData;
     private final NetServer server;
 
     ScriptedServer(Vertx vertx, String ehlo, Function<String, String> responder, String certFile, String keyFile)
@@ -39,6 +40,14 @@ final class ScriptedServer implements AutoCloseable {
 
     private void session(NetSocket socket, String ehlo, Function<String, String> responder) {
         boolean[] data = {false};
+        StringBuilder[] held = {holdRepliesUntilData ? new StringBuilder() : null};
+        java.util.function.Consumer<String> out = text -> {
+            if (held[0] != null) {
+                held[0].append(text);
+            } else {
+                socket.write(text);
+            }
+        };
         RecordParser parser = RecordParser.newDelimited("\r\n");
         parser.handler(buffer -> {
             String line = buffer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -53,9 +62,13 @@ final class ScriptedServer implements AutoCloseable {
             String verb = line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
             switch (verb) {
                 case "EHLO", "LHLO" -> reply(socket, responder, line, ehlo);
-                case "MAIL" -> reply(socket, responder, line, "250 2.1.0 Ok");
-                case "RCPT" -> reply(socket, responder, line, "250 2.1.5 Ok");
+                case "MAIL" -> reply(out, responder, line, "250 2.1.0 Ok");
+                case "RCPT" -> reply(out, responder, line, "250 2.1.5 Ok");
                 case "DATA" -> {
+                    if (held[0] != null) {
+                        socket.write(held[0].toString());
+                        held[0] = null;
+                    }
                     String r = answer(responder, line, "354 End data with <CR><LF>.<CR><LF>");
                     data[0] = r.startsWith("354");
                     socket.write(r + "\r\n");
@@ -85,7 +98,12 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     private static void reply(NetSocket socket, Function<String, String> responder, String line, String fallback) {
-        socket.write(Buffer.buffer(answer(responder, line, fallback) + "\r\n"));
+        reply(text -> socket.write(text), responder, line, fallback);
+    }
+
+    private static void reply(java.util.function.Consumer<String> out, Function<String, String> responder, String line,
+                              String fallback) {
+        out.accept(answer(responder, line, fallback) + "\r\n");
     }
 
     @Override

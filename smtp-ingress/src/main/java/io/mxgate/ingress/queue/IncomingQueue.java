@@ -67,6 +67,9 @@ public class IncomingQueue {
         Map<String, Object> props = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
                 config.messageSizeLimit(), kafka.ackTimeout()));
         props.put("client.id", "mxgate-smtp-ingress");
+        props.put("batch.size", Integer.toString(kafka.batchSize()));
+        props.put("linger.ms", Long.toString(kafka.linger().toMillis()));
+        props.put("compression.type", kafka.compressionType());
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(metrics);
         sender = Executors.newSingleThreadExecutor(r -> {
