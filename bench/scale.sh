@@ -4,8 +4,8 @@
 #   bench/scale.sh       N=5000 SIZE=10240 SESSIONS=20 N_1M=200 N_R10=1000 N_R100=200 WARM_N=1000
 #                        PARTS="replicas size rcpt" DELIVERY_WAIT=300 REBALANCE=12 (environment knobs)
 #
-# One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-scale on ports 36000+ (SMTP 36525, a second
-# smtp-ingress on 36535), so other stacks are not disturbed. Every measurement has the shape of compare.sh's path m:
+# One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-scale on ports 11000+ (SMTP 11525, a second
+# smtp-ingress on 11535), so other stacks are not disturbed. Every measurement has the shape of compare.sh's path m:
 # SESSIONS smtp-source processes (-s 1, a new connection per message), one per bulk user, N/SESSIONS messages each,
 # spread evenly over the ingress ports; it ends when every copy is in the Maildirs (DELIVERY_WAIT s at most).
 #   a. replicas (smtp-ingress, lmtp-delivery) = (1,1) (2,1) (1,2) (2,2), N messages of SIZE bytes: accepted msg/s
@@ -25,7 +25,7 @@ N=${N:-5000}; SIZE=${SIZE:-10240}; SESSIONS=${SESSIONS:-20}; N_1M=${N_1M:-200}; 
 N_R100=${N_R100:-200}; WARM_N=${WARM_N:-1000}; PARTS=${PARTS:-replicas size rcpt}
 BENCH=scale RUN=${MXGATE_SCALE_DIR:-/tmp/mxgate-scale}
 . "$ROOT/bench/lib.sh"
-bench_ports "${SCALE_PORT_BASE:-36000}"
+bench_ports "${SCALE_PORT_BASE:-11000}"
 [ $((8 * SESSIONS + SESSIONS)) -le 1000 ] || { log "SESSIONS=$SESSIONS: at most 111 (9 groups of bulk users)"; exit 2; }
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 

@@ -3,7 +3,7 @@
 #
 #   bench/soak.sh        DURATION=600 SESSIONS=40 SIZE=10240 INTERVAL=30 GROWTH_WARN=10 (environment knobs)
 #
-# One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-soak on ports 37000+ (SMTP 37525). After the verify
+# One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-soak on ports 13000+ (SMTP 13525). After the verify
 # cache and the JITs are warm (one RCPT per bulk user, an unmeasured run of 1000), SESSIONS smtp-source processes
 # each send one SIZE-byte message a second for DURATION seconds (-s 1 -w 1 -m DURATION: a new connection per
 # message), SESSIONS msg/s in all. Every INTERVAL s it samples the RSS of the four services, Kafka and Redis. At the
@@ -21,7 +21,7 @@ GROWTH_WARN=${GROWTH_WARN:-10}
 BENCH=soak RUN=${MXGATE_SOAK_DIR:-/tmp/mxgate-soak}
 SRC_TIMEOUT=${SRC_TIMEOUT:-$((DURATION * 3 / 2 + 120))}   # -w 1 paces a session at a little under 1 msg/s
 . "$ROOT/bench/lib.sh"
-bench_ports "${SOAK_PORT_BASE:-37000}"
+bench_ports "${SOAK_PORT_BASE:-13000}"
 [ $((2 * SESSIONS)) -le 1000 ] || { log "SESSIONS=$SESSIONS: at most 500"; exit 2; }
 COLS=(smtp-ingress verifier queue-worker lmtp-delivery kafka redis)
 
