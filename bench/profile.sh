@@ -5,7 +5,7 @@
 #
 # Against a stack that already runs (by default the one `./mxgate up` started), sends N messages of SIZE bytes
 # from SESSIONS smtp-source processes (one per bulk user, created in its Dovecot) while JFR samples the four
-# services (jcmd JFR.start, settings=profile). Prints, per process (the services, Kafka, Redis, Dovecot and the
+# services every millisecond (jcmd JFR.start, bench/sampling.jfc). Prints, per process (the services, Kafka, Redis, Dovecot and the
 # generator), the CPU milliseconds spent per message, read from /proc/PID/stat; then, per service, the methods
 # that were on CPU most often (self), and the share of samples under a few inclusive buckets (Kafka client,
 # logging, Netty I/O, SMTP session, LMTP client, JSON/HTTP). The load is bounded; JFR files stay in $RUN/profile.
@@ -44,7 +44,9 @@ ticks() { # pids... : utime+stime+cutime+cstime of all, in clock ticks
 }
 snapshot() { local k; for k in "${!PID[@]}"; do echo "$k $(ticks "${PID[$k]}")"; done; echo "dovecot $(ticks $(dovecot_pids))"; }
 
-for m in "${SERVICES[@]}"; do jcmd "${PID[$m]}" JFR.start name=mxgate-profile settings=profile >/dev/null; done
+for m in "${SERVICES[@]}"; do jcmd "${PID[$m]}" JFR.start name=mxgate-profile settings="$ROOT/bench/sampling.jfc" >/dev/null; done
+maildir_files() { for u in "${USERS[@]}"; do find "$RUN/dovecot/mail/example.test/$u/Maildir/new" "$RUN/dovecot/mail/example.test/$u/Maildir/cur" -type f 2>/dev/null; done | wc -l; }
+base=$(maildir_files)
 before=$(snapshot); t0=$(date +%s.%N)
 per=$((N / SESSIONS)); gen0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
 pids=()
@@ -57,7 +59,7 @@ t1=$(date +%s.%N)
 # wait for delivery too: the delivery side's CPU belongs to the same messages
 want=$((per * SESSIONS)); got=0
 for i in $(seq 1 1200); do
-  got=$(for u in "${USERS[@]}"; do find "$RUN/dovecot/mail/example.test/$u/Maildir/new" "$RUN/dovecot/mail/example.test/$u/Maildir/cur" -type f 2>/dev/null; done | wc -l)
+  got=$(( $(maildir_files) - base ))
   [ "$got" -ge "$want" ] && break; sleep 0.25
 done
 t2=$(date +%s.%N); after=$(snapshot)

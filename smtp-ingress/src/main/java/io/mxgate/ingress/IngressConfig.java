@@ -274,9 +274,11 @@ public interface IngressConfig {
 
         /**
          * Producer {@code batch.size}, in bytes: how many bytes of records for one partition may share one produce
-         * request. Sessions waiting for their 250 at the same time share a request when it holds several messages.
+         * request. Sessions waiting for their 250 at the same time share a request when it holds several messages;
+         * Kafka's 16 KiB default holds one 10 KB message, and with at most 5 requests in flight per broker that caps
+         * the messages awaiting their ack at 5 per partition.
          */
-        @WithDefault("16384")
+        @WithDefault("262144")
         int batchSize();
 
         /** Producer {@code linger.ms}: how long a record may wait for others to share its request. */
