@@ -29,7 +29,8 @@ public final class HeaderSection {
             int lineEnd = lineEnd(bytes, read, length);
             int lineLength = lineEnd - read;
             boolean continuation = headerLength >= 0 && (bytes[read] == ' ' || bytes[read] == '\t');
-            if (!continuation && (lineLength <= 2 || !isHeader(bytes, read, lineEnd))) {
+            int colon = continuation || lineLength <= 2 ? -1 : colon(bytes, read, lineEnd);
+            if (!continuation && colon < 0) {
                 break;
             }
             int keep = lineLength;
@@ -43,10 +44,12 @@ public final class HeaderSection {
             } else {
                 dropping = false;
                 hops += isReceived(bytes, read, lineEnd) ? 1 : 0;
-                if (lineLength > headerSizeLimit) {
+                // the name and its colon always stay, so what is left is still a header
+                int cut = Math.max(headerSizeLimit - 2, colon + 1 - read);
+                if (cut + 2 < lineLength) {
                     truncated++;
                     dropping = true;
-                    keep = Math.max(headerSizeLimit - 2, 0);
+                    keep = cut;
                 }
                 headerLength = keep;
             }
@@ -76,19 +79,22 @@ public final class HeaderSection {
         return length;
     }
 
-    /** RFC 5322 field name (printable ASCII but colon), optional blanks, colon — Postfix's is_header(). */
-    private static boolean isHeader(byte[] bytes, int from, int to) {
+    /**
+     * The index of the colon when the line is a header: an RFC 5322 field name (printable ASCII but colon), optional
+     * blanks, a colon, as Postfix's is_header() sees it; -1 when it is not.
+     */
+    private static int colon(byte[] bytes, int from, int to) {
         int i = from;
         while (i < to && bytes[i] > ' ' && bytes[i] < 127 && bytes[i] != ':') {
             i++;
         }
         if (i == from) {
-            return false;
+            return -1;
         }
         while (i < to && (bytes[i] == ' ' || bytes[i] == '\t')) {
             i++;
         }
-        return i < to && bytes[i] == ':';
+        return i < to && bytes[i] == ':' ? i : -1;
     }
 
     private static boolean isReceived(byte[] bytes, int from, int to) {

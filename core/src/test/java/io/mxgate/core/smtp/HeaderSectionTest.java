@@ -48,6 +48,9 @@ class HeaderSectionTest {
                 arguments("a name with a space is no header",
                         "Bad Name: v\r\nReceived: x\r\n\r\n", 100,
                         "Bad Name: v\r\nReceived: x\r\n\r\n", 0, 0),
+                arguments("a tiny limit still keeps the name and its colon",
+                        "Subject: hello\r\nReceived: x\r\n\r\n", 4,
+                        "Subject:\r\nReceived:\r\n\r\n", 1, 2),
                 arguments("headers only, no body",
                         "Received: a\r\nS: " + longValue + "\r\n", 13,
                         "Received: a\r\nS: xxxxxxxx\r\n", 1, 1));
