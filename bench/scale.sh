@@ -1,7 +1,7 @@
 #!/bin/bash
 # scale.sh -- how mxgate's throughput and CPU cost move with replicas, message size and recipients per message.
 #
-#   bench/scale.sh       N=5000 SIZE=10240 SESSIONS=20 N_1M=200 N_R10=1000 N_R100=200 WARM_N=1000
+#   bench/scale.sh       N=5000 SIZE=10240 SESSIONS=20 N_1M=200 N_R10=1000 N_R100=200 WARM_N=10000
 #                        PARTS="replicas size rcpt" DELIVERY_WAIT=300 REBALANCE=12 (environment knobs)
 #
 # One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-scale on ports 11000+ (SMTP 11525, a second
@@ -22,7 +22,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-5000}; SIZE=${SIZE:-10240}; SESSIONS=${SESSIONS:-20}; N_1M=${N_1M:-200}; N_R10=${N_R10:-1000}
-N_R100=${N_R100:-200}; WARM_N=${WARM_N:-1000}; PARTS=${PARTS:-replicas size rcpt}
+N_R100=${N_R100:-200}; WARM_N=${WARM_N:-10000}; PARTS=${PARTS:-replicas size rcpt}
 BENCH=scale RUN=${MXGATE_SCALE_DIR:-/tmp/mxgate-scale}
 . "$ROOT/bench/lib.sh"
 bench_ports "${SCALE_PORT_BASE:-11000}"
