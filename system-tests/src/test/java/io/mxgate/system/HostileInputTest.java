@@ -104,6 +104,35 @@ class HostileInputTest {
         }
     }
 
+    /** smtpd_client_connection_rate_limit: the sixth connection in the time unit is refused, other clients are not. */
+    @Test
+    void perClientConnectionRateLimit() {
+        int smtp = Ports.free();
+        Stack.Replica ingress = stack.startReplica("smtp-ingress", "smtp-ingress-rate", Map.of(
+                "MXGATE_SMTPD_PORT", Integer.toString(smtp),
+                "MXGATE_SMTPD_PROXY_PORT", Integer.toString(Ports.free()),
+                "MXGATE_SMTPD_CLIENT_CONNECTION_RATE_LIMIT", "5",
+                "MXGATE_ANVIL_RATE_TIME_UNIT", "60s"));
+        try {
+            for (int i = 0; i < 5; i++) {
+                try (SmtpDialogue d = SmtpDialogue.open(smtp, "127.0.0.11")) {
+                    d.send("QUIT").expect("221 2.0.0 Bye");
+                }
+            }
+            try (SmtpDialogue d = SmtpDialogue.connect(smtp, "127.0.0.11")) {
+                d.expect("421 4.7.0 mx.example.test Error: too many connections from 127.0.0.11");
+                d.expectClosed();
+            }
+            try (SmtpDialogue other = SmtpDialogue.open(smtp, "127.0.0.12")) {
+                other.send("QUIT").expect("221 2.0.0 Bye");
+            }
+            assertTrue(stack.log(ingress).contains(
+                    "warning: Connection rate limit exceeded: 6 from unknown[127.0.0.11] for service smtp"));
+        } finally {
+            stack.stopReplica(ingress);
+        }
+    }
+
     /** Postfix's header_size_limit (102400): a longer header loses its excess, the message is still queued. */
     @Test
     void oversizedHeaderLosesItsExcessAndTheMessageIsQueued() {

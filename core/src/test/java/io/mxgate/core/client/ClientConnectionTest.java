@@ -6,20 +6,26 @@ import io.vertx.core.net.NetClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * The SMTP client against a scripted server: EHLO keywords and their parameters, PIPELINING on and off,
@@ -125,31 +131,6 @@ class ClientConnectionTest {
         }
     }
 
-    @Test
-    void withoutPipeliningEachRecipientWaitsAndRejectionsAreKeptApart() throws Exception {
-        try (ScriptedServer s = server(EHLO_PLAIN, line -> line.startsWith("RCPT TO:<b@")
-                ? "550 5.1.1 <b@x.test>: Recipient address rejected" : null)) {
-            ClientConnection c = open(s, ClientTls.MAY);
-            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a", "b", "c");
-            assertEquals(List.of(250, 550, 250), out.stream().map(o -> o.reply().code()).toList());
-            assertEquals(ClientState.RCPT, out.get(1).inReplyTo());
-            c.quit();
-        }
-    }
-
-    @Test
-    void everyRecipientRejectedEndsWithRsetNotData() throws Exception {
-        try (ScriptedServer s = server(EHLO_PLAIN, line -> line.startsWith("RCPT")
-                ? "500 5.3.0 Error: command failed" : null)) {
-            ClientConnection c = open(s, ClientTls.MAY);
-            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
-            assertEquals(500, out.get(0).reply().code());
-            assertTrue(s.received.contains("RSET") && !s.received.contains("DATA"), s.received.toString());
-            assertTrue(c.isReusable());
-            c.quit();
-        }
-    }
-
     /** The server answers MAIL and RCPT only once DATA has arrived: a client that waited for them would time out. */
     @Test
     void withPipeliningDataEndsTheGroup() throws Exception {
@@ -165,44 +146,46 @@ class ClientConnectionTest {
         }
     }
 
-    @Test
-    void pipelinedDataRefusedWhenEveryRecipientWasRefused() throws Exception {
-        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT")
-                ? "550 5.1.1 <a@x.test>: Recipient address rejected"
-                : line.equals("DATA") ? "554 5.5.1 Error: no valid recipients" : null)) {
-            ClientConnection c = open(s, ClientTls.NONE);
-            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
-            assertEquals(550, out.get(0).reply().code());
-            assertEquals(ClientState.RCPT, out.get(0).inReplyTo());
-            assertTrue(s.received.contains("RSET"), s.received.toString());
-            assertTrue(c.isReusable());
-            c.quit();
-        }
+    static Stream<Arguments> transactions() {
+        String refusedB = "550 5.1.1 <b@x.test>: Recipient address rejected";
+        String refused = "550 5.1.1 <a@x.test>: Recipient address rejected";
+        return Stream.of(
+                arguments("without PIPELINING each recipient waits; a refusal stays its own", EHLO_PLAIN,
+                        Map.of("RCPT TO:<b@", refusedB), List.of("a", "b", "c"), List.of(250, 550, 250),
+                        List.of(ClientState.DOT, ClientState.RCPT, ClientState.DOT), true, false, true),
+                arguments("every recipient refused ends with RSET, not DATA", EHLO_PLAIN,
+                        Map.of("RCPT", "500 5.3.0 Error: command failed"), List.of("a"), List.of(500),
+                        List.of(ClientState.RCPT), false, true, true),
+                arguments("pipelined DATA refused when every recipient was: RSET, and the connection stays",
+                        EHLO_PIPELINING, Map.of("RCPT", refused, "DATA", "554 5.5.1 Error: no valid recipients"),
+                        List.of("a"), List.of(550), List.of(ClientState.RCPT), true, true, true),
+                // 354 with no recipient left: the content cannot be withdrawn in step
+                arguments("pipelined DATA accepted without recipients drops the connection", EHLO_PIPELINING,
+                        Map.of("RCPT", refused), List.of("a"), List.of(550), List.of(ClientState.RCPT), true, false,
+                        false),
+                arguments("DATA refused is the outcome of every accepted recipient", EHLO_PIPELINING,
+                        Map.of("RCPT TO:<b@", refusedB, "DATA", "451 4.3.0 Error: queue file write error"),
+                        List.of("a", "b"), List.of(451, 550), List.of(ClientState.DATA, ClientState.RCPT), true, true,
+                        true));
     }
 
-    /** 354 with no recipient left: the content cannot be withdrawn in step, so the connection is not reused. */
-    @Test
-    void pipelinedDataAcceptedWithoutRecipientsDropsTheConnection() throws Exception {
-        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT")
-                ? "550 5.1.1 <a@x.test>: Recipient address rejected" : null)) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transactions")
+    void recipientOutcomes(String name, String ehlo, Map<String, String> replies, List<String> recipients,
+                           List<Integer> codes, List<ClientState> inReplyTo, boolean dataSent, boolean rset,
+                           boolean reusable) throws Exception {
+        try (ScriptedServer s = server(ehlo, line -> replies.entrySet().stream().filter(e -> line.startsWith(e.getKey()))
+                .map(Map.Entry::getValue).findFirst().orElse(null))) {
             ClientConnection c = open(s, ClientTls.NONE);
-            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a");
-            assertEquals(550, out.get(0).reply().code());
-            assertFalse(c.isReusable());
-        }
-    }
-
-    @Test
-    void dataRefusedIsTheOutcomeOfEveryAcceptedRecipient() throws Exception {
-        try (ScriptedServer s = server(EHLO_PIPELINING, line -> line.startsWith("RCPT TO:<b@")
-                ? "550 5.1.1 <b@x.test>: Recipient address rejected"
-                : line.equals("DATA") ? "451 4.3.0 Error: queue file write error" : null)) {
-            ClientConnection c = open(s, ClientTls.NONE);
-            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", "a", "b");
-            assertEquals(List.of(451, 550), out.stream().map(o -> o.reply().code()).toList());
-            assertEquals(List.of(ClientState.DATA, ClientState.RCPT), out.stream().map(RecipientOutcome::inReplyTo).toList());
-            assertTrue(c.isReusable());
-            c.quit();
+            List<RecipientOutcome> out = deliver(c, "Subject: t\r\n\r\nhi\r\n", recipients.toArray(String[]::new));
+            assertEquals(codes, out.stream().map(o -> o.reply().code()).toList());
+            assertEquals(inReplyTo, out.stream().map(RecipientOutcome::inReplyTo).toList());
+            assertEquals(dataSent, s.received.contains("DATA"), s.received.toString());
+            assertEquals(rset, s.received.contains("RSET"), s.received.toString());
+            assertEquals(reusable, c.isReusable());
+            if (reusable) {
+                c.quit();
+            }
         }
     }
 
