@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * MX and A queries over Vert.x's DNS client. Every answer is an {@link Answer}: records (possibly none: the name
+ * MX, A, TXT and PTR queries over Vert.x's DNS client. Every answer is an {@link Answer}: records (possibly none: the name
  * exists without records of the type), {@link Answer.Status#NOT_FOUND} (NXDOMAIN), or
  * {@link Answer.Status#TRY_AGAIN} (timeout, SERVFAIL, refused, anything else), never a failed future.
  */
@@ -72,6 +72,24 @@ public final class Dns {
 
     public Future<Answer<String>> a(String name) {
         return answer(client.resolveA(name));
+    }
+
+    public Future<Answer<String>> txt(String name) {
+        return answer(client.resolveTXT(name));
+    }
+
+    /** The name of an address's PTR record (at most one record). */
+    public Future<Answer<String>> ptr(String address) {
+        return answer(client.reverseLookup(address).map(name -> name == null ? List.<String>of() : List.of(name)));
+    }
+
+    /**
+     * The records of an answer, none for {@link Answer.Status#NOT_FOUND}, and a failed future for
+     * {@link Answer.Status#TRY_AGAIN}: for restrictions, which must answer a lookup failure with 4xx, never accept.
+     */
+    public static <T> Future<List<T>> recordsOrFail(Answer<T> answer) {
+        return answer.status() == Answer.Status.TRY_AGAIN
+                ? Future.failedFuture(answer.detail()) : Future.succeededFuture(answer.records());
     }
 
     private static <T> Future<Answer<T>> answer(Future<List<T>> query) {

@@ -1,6 +1,7 @@
 package io.mxgate.ingress.restriction;
 
 import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.dns.Dns;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
@@ -248,12 +249,12 @@ public final class Restrictions {
 
     private Future<Verdict> listed(String query, String wanted, String domain, String thing, String what,
                                    RcptContext c) {
-        return r.dns().a(query).compose(addresses -> {
+        return r.dns().a(query).compose(Dns::recordsOrFail).compose(addresses -> {
             List<String> hits = addresses.stream().filter(a -> wanted == null || a.equals(wanted)).toList();
             if (hits.isEmpty()) {
                 return done(Verdict.DUNNO);
             }
-            return r.dns().txt(query).otherwise(List.of())
+            return r.dns().txt(query).compose(Dns::recordsOrFail).otherwise(List.of())
                     .map(txt -> Verdict.reject(Replies.blocked(thing, what, domain, txt.isEmpty() ? "" : txt.get(0))));
         }).otherwise(e -> {
             LOG.warnf("warning: %s: DNS lookup of %s failed: %s", c.client(), query, e.getMessage());
@@ -312,13 +313,14 @@ public final class Restrictions {
         if (c.recipient().hasSenderSpecifiedRouting()) {
             return done(Verdict.DUNNO);
         }
-        return r.dns().mx(c.recipient().domain()).compose(mxs -> {
+        return r.dns().mx(c.recipient().domain()).compose(Dns::recordsOrFail).compose(mxs -> {
             if (mxs.isEmpty()) {
                 return done(Verdict.DUNNO);
             }
             List<MxRecord> sorted = new ArrayList<>(mxs);
             sorted.sort(Comparator.comparingInt(MxRecord::priority));
-            List<Future<List<String>>> lookups = sorted.stream().map(mx -> r.dns().a(mx.name())).toList();
+            List<Future<List<String>>> lookups = sorted.stream().map(mx -> r.dns().a(mx.name()).compose(Dns::recordsOrFail))
+                    .toList();
             return Future.all(new ArrayList<Future<?>>(lookups)).map(all -> {
                 int ours = -1;
                 for (int i = 0; i < sorted.size() && ours < 0; i++) {

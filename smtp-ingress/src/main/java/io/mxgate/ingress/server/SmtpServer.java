@@ -9,7 +9,7 @@ import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.ReplyParser;
 import io.mxgate.core.table.CidrTable;
 import io.mxgate.ingress.policy.UnverifiedRecipientReplies;
-import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.PolicyClient;
 import io.mxgate.ingress.restriction.RestrictionChain;
 import io.mxgate.ingress.restriction.Restrictions;
@@ -140,7 +140,7 @@ public class SmtpServer {
 
                     @Override
                     public void start(Promise<Void> started) {
-                        dns = new Dns(vertx, config.dnsResolver().orElse(null), config.dnsTimeout().toMillis());
+                        dns = new Dns(vertx, config.dnsResolver().orElse(null), config.dnsTimeout());
                         Restrictions restrictions = new Restrictions(new Restrictions.Resources(tables, dns, mynetworks,
                                 mxBackupNetworks, ourAddresses, verifier, unverified, verifySender,
                                 endpoint -> policyClients.computeIfAbsent(endpoint,

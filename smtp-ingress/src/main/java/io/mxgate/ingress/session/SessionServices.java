@@ -3,7 +3,7 @@ package io.mxgate.ingress.session;
 import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.envelope.QueueId;
 import io.mxgate.ingress.queue.IncomingQueue;
-import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.RestrictionChain;
 import io.mxgate.ingress.sasl.DovecotAuthClient;
 

@@ -9,7 +9,7 @@ import io.mxgate.core.smtp.InputDecoder;
 import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
-import io.mxgate.ingress.restriction.Dns;
+import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.RcptContext;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -129,10 +129,14 @@ public final class SmtpSession {
         if (dns == null || clientAddress.indexOf(':') >= 0) {
             return io.vertx.core.Future.succeededFuture(null);
         }
-        return dns.ptr(clientAddress).compose(name -> name == null ? io.vertx.core.Future.succeededFuture(null)
-                : dns.a(name).map(addresses -> addresses.contains(clientAddress)
-                        ? name.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "") : null))
-                .otherwise((String) null);
+        return dns.ptr(clientAddress).compose(ptr -> {
+            if (ptr.records().isEmpty()) {
+                return io.vertx.core.Future.succeededFuture(null);
+            }
+            String name = ptr.records().get(0);
+            return dns.a(name).map(addresses -> addresses.records().contains(clientAddress)
+                    ? name.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "") : null);
+        });
     }
 
     private void onData(Buffer data) {
