@@ -1,5 +1,6 @@
 #!/bin/bash
-# redis.sh -- private redis-server on 127.0.0.1 (AOF on, no RDB snapshots).
+# redis.sh -- private redis-server on 127.0.0.1 (AOF fsynced on every write, no RDB snapshots): the queue index
+# must not lose an acknowledged write, or a deferred message whose Kafka offset is committed has no entry (ADR 0005).
 #
 #   dev/redis.sh start <rundir> <port>
 #   dev/redis.sh stop|kill|status <rundir>
@@ -29,6 +30,7 @@ daemonize no
 dir $dir
 logfile $dir/redis.log
 appendonly yes
+appendfsync always
 save ""
 EOF
   setsid redis-server "$dir/redis.conf" </dev/null >>"$dir/redis.log" 2>&1 &
