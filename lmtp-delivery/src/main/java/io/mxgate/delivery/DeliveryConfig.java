@@ -1,5 +1,6 @@
 package io.mxgate.delivery;
 
+import io.mxgate.config.KafkaSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -81,45 +82,9 @@ public interface DeliveryConfig {
 
     Kafka kafka();
 
-    interface Kafka {
-        /** Kafka bootstrap servers. */
-        @WithDefault("127.0.0.1:19092")
-        String bootstrapServers();
-
-        /** The topic of accepted mail (written by smtp-ingress). */
-        @WithDefault("mxgate.incoming")
-        String incomingTopic();
-
-        /** Recipients that got a temporary failure, with the message, for queue-worker's retry schedule. */
-        @WithDefault("mxgate.deferred")
-        String deferredTopic();
-
-        /** Recipients that got a permanent failure, with the message, for queue-worker's DSN. */
-        @WithDefault("mxgate.bounce")
-        String bounceTopic();
-
-        /** Records whose envelope cannot be read (Postfix's corrupt queue): kept for an admin, never dropped. */
-        @WithDefault("mxgate.corrupt")
-        String corruptTopic();
-
+    interface Kafka extends KafkaSettings {
         /** Consumer group of this service. */
         @WithDefault("mxgate-lmtp-delivery")
         String groupId();
-
-        /** How long to wait for the broker's acks=all on the deferred/bounce topics. */
-        @WithDefault("30s")
-        Duration ackTimeout();
-
-        /** Create missing topics at startup. */
-        @WithDefault("true")
-        boolean createTopics();
-
-        /** Partitions of topics created at startup. */
-        @WithDefault("4")
-        int partitions();
-
-        /** Replication factor of topics created at startup. */
-        @WithDefault("1")
-        short replicationFactor();
     }
 }

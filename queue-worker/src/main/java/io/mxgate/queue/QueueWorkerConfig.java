@@ -1,5 +1,6 @@
 package io.mxgate.queue;
 
+import io.mxgate.config.KafkaSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -215,45 +216,9 @@ public interface QueueWorkerConfig {
 
     Kafka kafka();
 
-    interface Kafka {
-        /** Kafka bootstrap servers. */
-        @WithDefault("127.0.0.1:19092")
-        String bootstrapServers();
-
-        /** Accepted mail (we take the recipients outside virtual_mailbox_domains); DSNs are queued here too. */
-        @WithDefault("mxgate.incoming")
-        String incomingTopic();
-
-        /** Recipients lmtp-delivery deferred: indexed for retry. */
-        @WithDefault("mxgate.deferred")
-        String deferredTopic();
-
-        /** Recipients lmtp-delivery bounced: turned into DSNs. */
-        @WithDefault("mxgate.bounce")
-        String bounceTopic();
-
-        /** Records whose envelope cannot be read. */
-        @WithDefault("mxgate.corrupt")
-        String corruptTopic();
-
+    interface Kafka extends KafkaSettings {
         /** Consumer group of this service. */
         @WithDefault("mxgate-queue-worker")
         String groupId();
-
-        /** How long to wait for acks=all. */
-        @WithDefault("30s")
-        Duration ackTimeout();
-
-        /** Create missing topics at startup. */
-        @WithDefault("true")
-        boolean createTopics();
-
-        /** Partitions of topics created at startup. */
-        @WithDefault("4")
-        int partitions();
-
-        /** Replication factor of topics created at startup. */
-        @WithDefault("1")
-        short replicationFactor();
     }
 }

@@ -1,5 +1,6 @@
 package io.mxgate.ingress;
 
+import io.mxgate.config.KafkaSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -247,31 +248,7 @@ public interface IngressConfig {
     /** Kafka, where every accepted message is stored before the 250. */
     Kafka kafka();
 
-    interface Kafka {
-        /** Kafka bootstrap servers. */
-        @WithDefault("127.0.0.1:19092")
-        String bootstrapServers();
-
-        /** The topic accepted messages are written to. */
-        @WithDefault("mxgate.incoming")
-        String incomingTopic();
-
-        /** How long to wait for the broker's acks=all before answering 451 4.3.0. */
-        @WithDefault("30s")
-        Duration ackTimeout();
-
-        /** Create missing topics at startup (partitions and replication factor below). */
-        @WithDefault("true")
-        boolean createTopics();
-
-        /** Partitions of topics created at startup. */
-        @WithDefault("4")
-        int partitions();
-
-        /** Replication factor of topics created at startup (1 for the local single broker; 3 in production). */
-        @WithDefault("1")
-        short replicationFactor();
-
+    interface Kafka extends KafkaSettings {
         /**
          * Producer {@code batch.size}, in bytes: how many bytes of records for one partition may share one produce
          * request. Sessions waiting for their 250 at the same time share a request when it holds several messages;

@@ -1,0 +1,49 @@
+package io.mxgate.config;
+
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * The Kafka settings of every service that reads or writes mail ({@code mxgate.kafka.*}): where the broker is, the
+ * topics mail moves through (ADR 0001), and how the topics are made. A service's own Kafka group extends this one
+ * with what only it needs (its consumer group, its producer tuning).
+ */
+public interface KafkaSettings {
+
+    /** Kafka bootstrap servers. */
+    @WithDefault("127.0.0.1:19092")
+    String bootstrapServers();
+
+    /** Accepted mail, written by smtp-ingress once (ADR 0001); queue-worker also queues its DSNs here. */
+    @WithDefault("mxgate.incoming")
+    String incomingTopic();
+
+    /** Recipients lmtp-delivery deferred (4xx), with the message: queue-worker indexes them for retry. */
+    @WithDefault("mxgate.deferred")
+    String deferredTopic();
+
+    /** Recipients lmtp-delivery bounced (5xx), with the message: queue-worker turns them into DSNs. */
+    @WithDefault("mxgate.bounce")
+    String bounceTopic();
+
+    /** Records whose envelope cannot be read (Postfix's corrupt queue): kept for an admin, never dropped. */
+    @WithDefault("mxgate.corrupt")
+    String corruptTopic();
+
+    /** How long to wait for the broker's acks=all; past it smtp-ingress answers 451 4.3.0, the others retry. */
+    @WithDefault("30s")
+    Duration ackTimeout();
+
+    /** Create missing topics at startup (partitions and replication factor below). */
+    @WithDefault("true")
+    boolean createTopics();
+
+    /** Partitions of topics created at startup. */
+    @WithDefault("4")
+    int partitions();
+
+    /** Replication factor of topics created at startup (1 for the local single broker; 3 in production). */
+    @WithDefault("1")
+    short replicationFactor();
+}
