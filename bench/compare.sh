@@ -96,8 +96,10 @@ mapfile -t COLD < <(cold_addresses m "m$$"); COLD_M=$(rcpt_latency "$SMTP" "${CO
 mapfile -t COLD < <(cold_addresses b "b$$"); COLD_B=$(rcpt_latency 25250 "${COLD[@]}")
 sleep 5
 RSS_IDLE=$(for m in "${SERVICES[@]}"; do printf '%s=%sMiB ' "$m" "$(rss_of "$(instance_pid "$m")")"; done)
-RSS_M=$(rss_of $(mxgate_pids))
-RSS_REF=$(rss_of $(pgrep -f 'refmail|postfix -c /tmp/refmail' || true) $(pgrep -x master || true))
+mapfile -t M_PIDS < <(mxgate_pids)
+# shellcheck disable=SC2046 # a PID, or nothing when that part does not run
+mapfile -t REF_PIDS < <(. "$REF/common.sh"; descendants $(postfix_pid) $(dovecot_pid) $(sink_pid relay) $(sink_pid lmtp))
+RSS_M=$(rss_of "${M_PIDS[@]}"); RSS_REF=$(rss_of "${REF_PIDS[@]}")
 
 med() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 # measured reps only (rep 0 is the warm-up, rep 99 the light load)
@@ -128,7 +130,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else prin
   echo "| RCPT latency, verify-cache hit, p50 / max of 20 (ms) | $(ms "$HIT_M") | $(ms "$HIT_B") | |"
   echo "| RCPT latency, cold miss (probe), p50 / max of 20 (ms) | $(ms "$COLD_M") | $(ms "$COLD_B") | (target p50 <= 100) |"
   echo "| generator ceiling smtp-source -> smtp-sink, msg/s (path a, median) | | $A | |"
-  echo "| RSS of every process, MiB | $RSS_M | $RSS_REF | |"
+  echo "| RSS of the whole side, MiB | $RSS_M | $RSS_REF | |"
+  echo "| RSS by process name, MiB (java: the services and the Kafka broker) | $(rss_by_name "${M_PIDS[@]}") | $(rss_by_name "${REF_PIDS[@]}") | |"
   echo "| RSS per service idle | $RSS_IDLE | | (target <= 256 each) |"
   echo
   echo "Per-rep lines (reference lines from throughput.sh; m = mxgate):"

@@ -12,7 +12,7 @@
 #   warm_mxgate, warm_rcpts ADDR...    one RCPT per address, so a measured window has no verify probes
 #   run_m REP N PORTS SIZE RCPTS [EXTRA]  one measured load (see there); results in M_* variables
 #   load_start / load_wait / wait_delivered   its parts, for a load that is watched while it runs (soak.sh)
-#   maildir_count, cpu_ticks, busy, busy_ms, rss_of, mxgate_pids, ingress_accepted
+#   maildir_count, cpu_ticks, busy, busy_ms, rss_of, rss_by_name, mxgate_pids, descendants, ingress_accepted
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEV=$ROOT/dev
 OUT=$RUN/out
@@ -26,6 +26,7 @@ INSTANCES=("${SERVICES[@]}" smtp-ingress-2 lmtp-delivery-2)
 declare -A MODULE=([smtp-ingress]=smtp-ingress [verifier]=verifier [queue-worker]=queue-worker
                    [lmtp-delivery]=lmtp-delivery [smtp-ingress-2]=smtp-ingress [lmtp-delivery-2]=lmtp-delivery)
 declare -A HTTP=()
+declare -A EXTRA_ENV=()   # INSTANCE -> more NAME=VALUE words (space-separated) for its next start (tuning.sh)
 LOAD_PIDS=()
 
 log() { printf '[%s] %s: %s\n' "$(date +%H:%M:%S)" "$BENCH" "$*" >&2; }
@@ -50,6 +51,8 @@ service_env() {
     "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
     MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
     MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0
+  # shellcheck disable=SC2086 # a list of words
+  [ -z "${EXTRA_ENV[$1]:-}" ] || printf '%s\n' ${EXTRA_ENV[$1]}
 }
 
 start_instance() {
@@ -149,7 +152,23 @@ instance_pid() { cat "$RUN/$1/${MODULE[$1]}.pid"; }
 mxgate_pids() {
   local i
   for i in $(up_instances); do instance_pid "$i"; done
-  cat "$RUN/kafka/kafka.pid" "$RUN/redis/redis.pid"; pgrep -f "dovecot-$(basename "$RUN")" || true
+  cat "$RUN/kafka/kafka.pid" "$RUN/redis/redis.pid"
+  [ ! -s "$RUN/dovecot/run/master.pid" ] || descendants "$(cat "$RUN/dovecot/run/master.pid")"
+}
+# descendants PID...: the PIDs and every process below them (Dovecot's and Postfix's workers)
+descendants() {
+  local p c
+  for p; do
+    echo "$p"
+    for c in $(pgrep -P "$p" || true); do descendants "$c"; done
+  done
+}
+# rss_by_name PID...: "name=MiB" per process name ("namexN" when N processes share it), largest first
+rss_by_name() {
+  local p
+  for p; do [ -r "/proc/$p/status" ] && awk '/^Name:/{n=$2} /^VmRSS:/{r=$2} END{if (r) print n, r}' "/proc/$p/status"; done |
+    awk '{s[$1]+=$2; c[$1]++} END{for (k in s) printf "%d %s%s=%d\n", s[k], k, (c[k]>1 ? "x" c[k] : ""), s[k]/1024}' |
+    sort -rn | cut -d' ' -f2 | tr '\n' ' '
 }
 
 # log_sizes MODULE: "file size" for the log of each running instance of MODULE; log_since reads what came after

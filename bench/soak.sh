@@ -8,7 +8,8 @@
 # each send one SIZE-byte message a second for DURATION seconds (-s 1 -w 1 -m DURATION: a new connection per
 # message), SESSIONS msg/s in all. Every INTERVAL s it samples the RSS of the four services, Kafka and Redis. At the
 # first sample (after the warm-up, before the load) and after the load has stopped and been delivered, it also
-# takes each service's JVM heap used after a full GC (jcmd PID GC.run, then GC.heap_info).
+# takes the JVM heap used after a full GC of each service and of the Kafka broker (jcmd PID GC.run, then
+# GC.heap_info): a JVM's RSS grows towards its -Xmx without a leak, its heap after a full GC does not.
 # Prints the RSS table, one verdict line per process: RSS in the first minute of load against the last sample under
 # load, heap after GC before against after the load, growth in % ("grows" above GROWTH_WARN %), and the delivery
 # check: every message smtp-ingress accepted ("(queue active)" log lines) is in the Maildirs. Appends it all to
@@ -54,7 +55,7 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 sleep 5
 : >"$SAMPLES"
 sample 0
-for c in "${SERVICES[@]}"; do HEAP0[$c]=$(heap_after_gc "$c"); done
+for c in "${SERVICES[@]}" kafka; do HEAP0[$c]=$(heap_after_gc "$c"); done
 
 mapfile -t USERS < <(rep_users 1)
 for u in "${USERS[@]}"; do rm -rf "${RUN:?}/dovecot/mail/example.test/$u"; done
@@ -75,7 +76,7 @@ DELIVERED=$(wait_delivered "$ACCEPTED" "$BASE" "${USERS[@]}")
 log "load done after ${LOAD_S}s: accepted $ACCEPTED, delivered $DELIVERED"
 sleep 5
 sample end
-for c in "${SERVICES[@]}"; do HEAP1[$c]=$(heap_after_gc "$c"); done
+for c in "${SERVICES[@]}" kafka; do HEAP1[$c]=$(heap_after_gc "$c"); done
 
 # The first minute: the last sample under load at most 60 s in; the last: the last sample under load.
 FIRST=$(awk '$1 != "0" && $1 != "end" && $1 <= 60' "$SAMPLES" | tail -n 1)
@@ -89,7 +90,7 @@ LAST=$(grep -v -E '^(0|end) ' "$SAMPLES" | tail -n 1)
   echo "|---|$(printf -- '---|%.0s' "${COLS[@]}")"
   awk '{ t = $1 == "0" ? "0 (warm, before load)" : ($1 == "end" ? "end (load stopped, delivered)" : $1)
          printf "| %s |", t; for (i = 2; i <= NF; i++) printf " %s |", $i; print "" }' "$SAMPLES"
-  echo "| heap after full GC, MiB: before / after load |$(for c in "${SERVICES[@]}"; do printf ' %s / %s |' "${HEAP0[$c]}" "${HEAP1[$c]}"; done) | |"
+  echo "| heap after full GC, MiB: before / after load |$(for c in "${SERVICES[@]}" kafka; do printf ' %s / %s |' "${HEAP0[$c]}" "${HEAP1[$c]}"; done) |"
   echo
   echo "RSS in MiB. Verdicts: RSS at ${FIRST%% *} s against ${LAST%% *} s under load; heap after a full GC before against after the load."
   echo '```'
