@@ -2,7 +2,7 @@
 # tuning.sh -- what each throughput setting buys: the Kafka producer of smtp-ingress and the LMTP concurrency of
 # lmtp-delivery, each moved away from its default alone, measured against the defaults on one stack.
 #
-#   bench/tuning.sh      N=5000 SIZE=10240 SESSIONS=20 WARM_N=5000 PASSES=2 (environment knobs)
+#   bench/tuning.sh      N=5000 SIZE=10240 SESSIONS=20 WARM_N=10000 PASSES=2 (environment knobs)
 #
 # One mxgate stack as `./mxgate up` runs it, in /tmp/mxgate-tuning on ports 15000+ (SMTP 15525). Settings, each a
 # list of MXGATE_* words for one service (the others keep their defaults):
@@ -11,16 +11,17 @@
 #   linger-0 / linger-5ms    MXGATE_KAFKA_LINGER
 #   lz4                      MXGATE_KAFKA_COMPRESSION_TYPE=lz4
 #   lmtp-5 / lmtp-10 / lmtp-40   MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT
-# For each setting the service it concerns is restarted with it, gets WARM_N unmeasured messages (its JIT), and then
-# one measurement of compare.sh's path m: SESSIONS smtp-source processes, N messages of SIZE bytes, a new connection
-# per message, until every message is in the Maildirs. The settings run PASSES times, in order and then in reverse
-# order, so that a drift of the box over the run does not favour the settings measured first.
+# For each setting smtp-ingress and lmtp-delivery start afresh (the one the setting concerns with it), get WARM_N
+# unmeasured messages (their JIT), and then one measurement of compare.sh's path m: SESSIONS smtp-source processes,
+# N messages of SIZE bytes, a new connection per message, until every message is in the Maildirs. The settings run
+# PASSES times, in order and then in reverse order, so that a drift of the box over the run does not favour the
+# settings measured first.
 # Prints one table (accepted and end-to-end msg/s, median over the passes, and the ratio to the defaults' median)
 # and appends it to bench/RESULTS.md with the date, the box and the git commit. Everything listens on 127.0.0.1,
 # every load is bounded, and the stack is stopped on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=${N:-5000}; SIZE=${SIZE:-10240}; WARM_N=${WARM_N:-5000}; PASSES=${PASSES:-2}
+N=${N:-5000}; SIZE=${SIZE:-10240}; WARM_N=${WARM_N:-10000}; PASSES=${PASSES:-2}
 BENCH=tuning RUN=${MXGATE_TUNING_DIR:-/tmp/mxgate-tuning}
 . "$ROOT/bench/lib.sh"
 bench_ports "${TUNING_PORT_BASE:-15000}"
@@ -34,16 +35,14 @@ declare -A WORDS=([defaults]="" [batch-16k]=MXGATE_KAFKA_BATCH_SIZE=16384 [linge
                   [lmtp-10]=MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT=10
                   [lmtp-40]=MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT=40)
 
-# restart INSTANCE: stop it and start it again with what EXTRA_ENV now says
-restart() { "$DEV/service.sh" stop "${MODULE[$1]}" "$RUN/$1"; start_instance "$1"; }
-
-# apply NAME: the setting's service runs with its words; the service the previous setting changed is back on defaults
-CHANGED=""
+# apply NAME: smtp-ingress and lmtp-delivery start again, the one the setting concerns with its words, so that every
+# measurement has services equally warm (a JVM's throughput keeps rising over its first thousands of messages)
 apply() {
-  local s=${SERVICE[$1]}
-  if [ -n "$CHANGED" ] && [ "$CHANGED" != "$s" ]; then EXTRA_ENV[$CHANGED]=""; restart "$CHANGED"; fi
-  if [ -n "$s" ]; then EXTRA_ENV[$s]=${WORDS[$1]}; restart "$s"; fi
-  CHANGED=$s
+  local s
+  for s in smtp-ingress lmtp-delivery; do
+    EXTRA_ENV[$s]=""; [ "$s" != "${SERVICE[$1]}" ] || EXTRA_ENV[$s]=${WORDS[$1]}
+    "$DEV/service.sh" stop "$s" "$RUN/$s"; start_instance "$s"
+  done
 }
 
 trap stop_stack EXIT
