@@ -45,7 +45,7 @@ ticks() { # pids... : utime+stime+cutime+cstime of all, in clock ticks
 snapshot() { local k; for k in "${!PID[@]}"; do echo "$k $(ticks "${PID[$k]}")"; done; echo "dovecot $(ticks $(dovecot_pids))"; }
 
 for m in "${SERVICES[@]}"; do jcmd "${PID[$m]}" JFR.start name=mxgate-profile settings="$ROOT/bench/sampling.jfc" >/dev/null; done
-maildir_files() { for u in "${USERS[@]}"; do find "$RUN/dovecot/mail/example.test/$u/Maildir/new" "$RUN/dovecot/mail/example.test/$u/Maildir/cur" -type f 2>/dev/null; done | wc -l; }
+maildir_files() { for u in "${USERS[@]}"; do find "$RUN/dovecot/mail/example.test/$u/Maildir/new" "$RUN/dovecot/mail/example.test/$u/Maildir/cur" -type f 2>/dev/null || true; done | wc -l; }
 base=$(maildir_files)
 before=$(snapshot); t0=$(date +%s.%N)
 per=$((N / SESSIONS)); gen0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
