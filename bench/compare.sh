@@ -84,7 +84,6 @@ WARM=${WARM:-10000}
 log "JIT and Kafka warm-up: $WARM unmeasured mxgate messages"
 for _ in $(seq 1 $(((WARM + N - 1) / N))); do run_m 0 "$N" "$SMTP" "$SIZE" 1 >/dev/null; done
 : >"$REPLOG"
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 for rep in $(seq 1 "$REPS"); do
   run_ref a; run_ref b; run_ref d; run_m "$rep" "$N" "$SMTP" "$SIZE" 1
 done

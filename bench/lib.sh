@@ -28,6 +28,7 @@ declare -A MODULE=([smtp-ingress]=smtp-ingress [verifier]=verifier [queue-worker
 declare -A HTTP=()
 declare -A EXTRA_ENV=()   # INSTANCE -> more NAME=VALUE words (space-separated) for its next start (tuning.sh)
 LOAD_PIDS=()
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)   # read at the start: a commit made during a long run is not what it measures
 
 log() { printf '[%s] %s: %s\n' "$(date +%H:%M:%S)" "$BENCH" "$*" >&2; }
 now() { date +%s.%N; }

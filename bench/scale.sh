@@ -59,7 +59,6 @@ start_stack 1 1
 warm_mxgate
 warm_run "$SMTP"
 : >"$REPLOG"
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 measure base 1 "$N" "$SMTP" "$SIZE" 1
 if part size; then
   measure size-1k 2 "$N" "$SMTP" 1024 1

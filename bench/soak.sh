@@ -51,7 +51,6 @@ start_stack 1 1
 warm_mxgate
 log "warm-up: one unmeasured run of 1000"
 run_m 0 1000 "$SMTP" "$SIZE" 1 >/dev/null
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 sleep 5
 : >"$SAMPLES"
 sample 0

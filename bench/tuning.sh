@@ -49,7 +49,6 @@ trap stop_stack EXIT
 start_stack 1 1
 warm_mxgate
 REPLOG=$OUT/reps; : >"$REPLOG"
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 rep=0
 for pass in $(seq 1 "$PASSES"); do
   order=("${NAMES[@]}")
