@@ -134,7 +134,10 @@ for p in kafka redis dovecot "${PARTS[@]}"; do start_part "$p" >/dev/null 2>&1 |
 # Settle: wait until as many messages arrived as got 250, or nothing arrived for 180 s (a consumer that was killed
 # is replaced only after its group session times out), bounded by 15 minutes. Deferred mail is retried after
 # 10-60 s here (minimal/maximal_backoff_time), so a settled run has nothing left waiting.
-count() { find "$RUN/dovecot/mail/example.test" -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) | wc -l; }
+# find's complaints are not errors here: no mailbox directory exists before Dovecot's first delivery (it may have
+# been killed before it made one), and a file Dovecot renames while find walks the tree vanishes under it.
+count() { { find "$RUN/dovecot/mail/example.test" -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) \
+  2>/dev/null || true; } | wc -l; }
 accepted=$(grep -c $'\t250' "$RUN/results.tsv" || true)
 last=-1; still=0
 for i in $(seq 1 900); do
