@@ -11,9 +11,9 @@
 #   linger-0 / linger-5ms    MXGATE_KAFKA_LINGER
 #   lz4                      MXGATE_KAFKA_COMPRESSION_TYPE=lz4
 #   lmtp-5 / lmtp-10 / lmtp-40   MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT
-#   async-log                QUARKUS_LOG_CONSOLE_ASYNC_ENABLED=true for both services (the log written by a background
-#                            thread; not the default, as it does not drain at exit)
-# SETTINGS="defaults async-log" measures just those (defaults must be among them: the ratios are to it).
+#   sync-log                 QUARKUS_LOG_CONSOLE_ASYNC_ENABLED=false for both services (each log line written by the
+#                            thread that logs it, instead of a background thread)
+# SETTINGS="defaults sync-log" measures just those (defaults must be among them: the ratios are to it).
 # For each setting smtp-ingress and lmtp-delivery start afresh (the one the setting concerns with it), get WARM_N
 # unmeasured messages (their JIT), and then one measurement of compare.sh's path m: SESSIONS smtp-source processes,
 # N messages of SIZE bytes, a new connection per message, until every message is in the Maildirs. The settings run
@@ -29,16 +29,16 @@ BENCH=tuning RUN=${MXGATE_TUNING_DIR:-/tmp/mxgate-tuning}
 . "$ROOT/bench/lib.sh"
 bench_ports "${TUNING_PORT_BASE:-15000}"
 
-read -r -a NAMES <<<"${SETTINGS:-defaults batch-16k linger-0 linger-5ms lz4 lmtp-5 lmtp-10 lmtp-40 async-log}"
+read -r -a NAMES <<<"${SETTINGS:-defaults batch-16k linger-0 linger-5ms lz4 lmtp-5 lmtp-10 lmtp-40 sync-log}"
 declare -A SERVICE=([defaults]="" [batch-16k]=smtp-ingress [linger-0]=smtp-ingress [linger-5ms]=smtp-ingress
                     [lz4]=smtp-ingress [lmtp-5]=lmtp-delivery [lmtp-10]=lmtp-delivery [lmtp-40]=lmtp-delivery
-                    [async-log]="smtp-ingress lmtp-delivery")
+                    [sync-log]="smtp-ingress lmtp-delivery")
 declare -A WORDS=([defaults]="" [batch-16k]=MXGATE_KAFKA_BATCH_SIZE=16384 [linger-0]=MXGATE_KAFKA_LINGER=0ms
                   [linger-5ms]=MXGATE_KAFKA_LINGER=5ms [lz4]=MXGATE_KAFKA_COMPRESSION_TYPE=lz4
                   [lmtp-5]=MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT=5
                   [lmtp-10]=MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT=10
                   [lmtp-40]=MXGATE_LMTP_DESTINATION_CONCURRENCY_LIMIT=40
-                  [async-log]=QUARKUS_LOG_CONSOLE_ASYNC_ENABLED=true)
+                  [sync-log]=QUARKUS_LOG_CONSOLE_ASYNC_ENABLED=false)
 
 # apply NAME: smtp-ingress and lmtp-delivery start again, the one the setting concerns with its words, so that every
 # measurement has services equally warm (a JVM's throughput keeps rising over its first thousands of messages)
