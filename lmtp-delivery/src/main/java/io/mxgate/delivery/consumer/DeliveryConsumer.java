@@ -65,8 +65,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class DeliveryConsumer {
 
     private static final Logger LOG = Logger.getLogger("qmgr");
-    /** How often finished records are committed while mail flows: a crash repeats at most this much delivery. */
-    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+    /**
+     * How often finished records are committed while mail flows. A kill -9 delivers again what finished in the last
+     * interval (a 10,000-message fault run had 0.64% duplicates at 200 ms); at saturation this is still at most 50
+     * commits a second.
+     */
+    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(20);
     /** How long a hold, a rebalance or a shutdown waits for the running deliveries to end. */
     private static final Duration QUIESCE_LIMIT = Duration.ofSeconds(30);
 
@@ -215,8 +219,9 @@ public class DeliveryConsumer {
                     holding = false;
                     continue;
                 }
-                pollMore();
+                // before the poll, which may wait: what just finished is committed first
                 commitNow(false);
+                pollMore();
             }
         } catch (WakeupException | InterruptedException e) {
             // shutting down

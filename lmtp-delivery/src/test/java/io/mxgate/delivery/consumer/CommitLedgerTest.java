@@ -34,9 +34,7 @@ class CommitLedgerTest {
     })
     void commitsOnlyPastFinishedHead(String finished, Long commit, Long rewind, int unfinished) {
         CommitLedger ledger = new CommitLedger();
-        for (long offset = 10; offset < 15; offset++) {
-            ledger.polled(P0, offset);
-        }
+        poll(ledger, P0, 10, 11, 12, 13, 14);
         if (finished != null) {
             for (String offset : finished.trim().split(" +")) {
                 ledger.finished(P0, Long.parseLong(offset));
@@ -52,9 +50,8 @@ class CommitLedgerTest {
     @Test
     void partitionsAreIndependent() {
         CommitLedger ledger = new CommitLedger();
-        ledger.polled(P0, 5);
-        ledger.polled(P1, 7);
-        ledger.polled(P1, 8);
+        poll(ledger, P0, 5);
+        poll(ledger, P1, 7, 8);
         ledger.finished(P1, 7);
         assertEquals(Map.of(P1, new OffsetAndMetadata(8)), ledger.takeCommittable());
         ledger.finished(P0, 5);
@@ -65,14 +62,19 @@ class CommitLedgerTest {
     @Test
     void forgottenPartitionsNoLongerCount() {
         CommitLedger ledger = new CommitLedger();
-        ledger.polled(P0, 1);
-        ledger.polled(P0, 2);
-        ledger.polled(P1, 1);
+        poll(ledger, P0, 1, 2);
+        poll(ledger, P1, 1);
         ledger.finished(P0, 1);
         ledger.forget(List.of(P0));
         assertEquals(1, ledger.unfinished());
         ledger.finished(P0, 2);
         assertEquals(Map.of(), ledger.takeCommittable());
         assertEquals(Map.of(P1, 1L), ledger.takeRewind());
+    }
+
+    private static void poll(CommitLedger ledger, TopicPartition partition, long... offsets) {
+        for (long offset : offsets) {
+            ledger.polled(partition, offset);
+        }
     }
 }
