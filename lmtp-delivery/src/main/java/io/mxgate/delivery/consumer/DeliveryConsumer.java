@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,39 +39,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The delivery loop (ADR 0003). One thread polls the incoming topic into a window of pending records; up to
- * {@code lmtp_destination_concurrency_limit} workers take records from it and deliver them, each starting on the
- * next record as soon as its last one is done, so the backend never waits for the slowest record of a batch. A
- * record is finished once its recipients that failed are written to the deferred or bounce topic and acknowledged
- * by Kafka; a partition's offset is committed only past records that are all finished ({@link CommitLedger}). A
- * crash anywhere before the commit redelivers (a possible duplicate, never a loss). When the backend cannot be
- * reached at all, nothing more is started: the consumer seeks back to the first unfinished record of each
- * partition and tries again after a growing pause, so the mail waits in Kafka until Dovecot is back.
+ * The delivery loop (ADR 0003). One thread polls the incoming topic; the records of a poll are delivered
+ * concurrently (up to {@code lmtp_destination_concurrency_limit}); then the recipients that failed are written to
+ * the deferred or bounce topic and acknowledged by Kafka; only then are offsets committed. A crash anywhere before
+ * the commit redelivers (a possible duplicate, never a loss). When the backend cannot be reached at all, the
+ * unfinished records are not committed: the consumer seeks back to them and tries again after a growing pause,
+ * so the mail waits in Kafka until Dovecot is back.
  */
 @ApplicationScoped
 public class DeliveryConsumer {
 
     private static final Logger LOG = Logger.getLogger("qmgr");
-    /**
-     * How often finished records are committed while mail flows. A kill -9 delivers again what finished in the last
-     * interval (a 10,000-message fault run had 0.64% duplicates at 200 ms); at saturation this is still at most 50
-     * commits a second.
-     */
-    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(20);
-    /** How long a hold, a rebalance or a shutdown waits for the running deliveries to end. */
-    private static final Duration QUIESCE_LIMIT = Duration.ofSeconds(30);
 
     private final DeliveryConfig config;
     private final Vertx vertx;
@@ -89,19 +74,6 @@ public class DeliveryConsumer {
     private volatile boolean running = true;
     private volatile String backendProblem;
 
-    // the consumer thread's: what was polled, what is finished, and the pause before the next try after a hold
-    private final CommitLedger ledger = new CommitLedger();
-    private int window;
-    private boolean paused;
-    private long pause;
-    private long lastCommit;
-    // shared with the workers
-    private final Queue<Item> pending = new ConcurrentLinkedQueue<>();
-    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-    private final AtomicInteger workers = new AtomicInteger();
-    private volatile boolean holding;
-    private volatile boolean backendDown;
-
     DeliveryConsumer(DeliveryConfig config, Vertx vertx, MeterRegistry metrics) {
         this.config = config;
         this.vertx = vertx;
@@ -109,19 +81,9 @@ public class DeliveryConsumer {
     }
 
     /** What an attempt on one record came to. */
-    private enum Outcome {
-        /** Every recipient's result is recorded: delivered, or written to the deferred, bounce or corrupt topic. */
-        DONE,
-        /** No recipient is in virtual_mailbox_domains (queue-worker routes it). */
-        NOT_FOR_US,
-        /** Not delivered, and not to be committed: the backend is down or Kafka did not take the follow-ups. */
-        HOLD
-    }
+    private enum Outcome { DONE, HOLD }
 
     private record Item(ConsumerRecord<String, byte[]> record, Instant dequeued, List<ProducerRecord<String, byte[]>> followUps) {
-    }
-
-    private record Finished(TopicPartition partition, long offset, Outcome outcome) {
     }
 
     void start(@Observes StartupEvent event) {
@@ -153,10 +115,7 @@ public class DeliveryConsumer {
         Map<String, Object> consumerProps = new HashMap<>(Topics.consumer(kafka.bootstrapServers(), kafka.groupId(),
                 config.messageSizeLimit()));
         consumerProps.put("client.id", "mxgate-lmtp-delivery");
-        // a window of two records per worker keeps every worker busy between polls; at most two windows of bodies
-        // are in memory (a full window, then one poll)
-        window = Math.max(1, config.lmtpDestinationConcurrencyLimit() * 2);
-        consumerProps.put("max.poll.records", Integer.toString(window));
+        consumerProps.put("max.poll.records", Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4)));
         consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         // kafka_consumer_fetch_manager_records_lag_max and friends: the lag per pod on /q/metrics
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics);
@@ -207,248 +166,114 @@ public class DeliveryConsumer {
     }
 
     private void run() {
+        long pause = 0;
         try {
-            consumer.subscribe(List.of(config.kafka().incomingTopic()), new Rebalance());
+            consumer.subscribe(List.of(config.kafka().incomingTopic()));
             while (running) {
-                absorbFinished();
-                if (holding) {
-                    pause = nextPause();
-                    LOG.infof("warning: %s; mail stays queued, next try in %d ms", holdReason(), pause);
-                    rewind();
-                    Thread.sleep(pause);
-                    holding = false;
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
                     continue;
                 }
-                // before the poll, which may wait: what just finished is committed first
-                commitNow(false);
-                pollMore();
+                boolean held = handle(records);
+                pause = held ? nextPause(pause) : 0;
+                if (held) {
+                    LOG.infof("warning: LMTP backend unavailable (%s); mail stays queued, next try in %d ms",
+                            backendProblem, pause);
+                    Thread.sleep(pause);
+                }
             }
         } catch (WakeupException | InterruptedException e) {
             // shutting down
         } catch (RuntimeException e) {
             LOG.error("fatal: delivery loop stopped: " + e, e);
         } finally {
-            finishInFlight();
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /**
-     * Polls while fewer than {@link #window} records are unfinished; past that the partitions are paused and the
-     * thread waits for a delivery to finish, polling only to stay in the consumer group.
-     */
-    private void pollMore() throws InterruptedException {
-        boolean full = ledger.unfinished() >= window;
-        if (full != paused) {
-            if (full) {
-                consumer.pause(consumer.assignment());
-            } else {
-                consumer.resume(consumer.paused());
-            }
-            paused = full;
-        }
-        if (full) {
-            Finished first = finished.poll(100, TimeUnit.MILLISECONDS);
-            if (first != null) {
-                absorb(first);
-            }
-        }
-        ConsumerRecords<String, byte[]> records = consumer.poll(full ? Duration.ZERO
-                : Duration.ofMillis(ledger.unfinished() > 0 ? 50 : 500));
-        Instant dequeued = clock.instant();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            ledger.polled(new TopicPartition(r.topic(), r.partition()), r.offset());
-            pending.add(new Item(r, dequeued, new ArrayList<>()));
-        }
-        if (!records.isEmpty()) {
-            startWorkers();
-        }
-    }
-
-    /** Starts workers for pending records, up to {@code lmtp_destination_concurrency_limit} at a time. */
-    private void startWorkers() {
-        while (!pending.isEmpty() && !holding) {
-            int busy = workers.get();
-            if (busy >= config.lmtpDestinationConcurrencyLimit()) {
-                return;
-            }
-            if (workers.compareAndSet(busy, busy + 1)) {
-                work();
-            }
-        }
-    }
-
-    /**
-     * One worker: delivers pending records one after another until none is left or a hold begins. It runs on
-     * whichever thread completed its last delivery (an event loop), and never blocks.
-     */
-    private void work() {
-        while (true) {
-            Item item = holding ? null : pending.poll();
-            if (item == null) {
-                workers.decrementAndGet();
-                // a record added between the poll and the decrement must not wait for the next one
-                int busy = workers.get();
-                if (pending.isEmpty() || holding || busy >= config.lmtpDestinationConcurrencyLimit()
-                        || !workers.compareAndSet(busy, busy + 1)) {
-                    return;
-                }
-                continue;
-            }
-            Future<Outcome> outcome = attempt(item);
-            if (!outcome.isComplete()) {
-                outcome.onComplete(ar -> {
-                    finish(item, ar.result());
-                    work();
-                });
-                return;
-            }
-            finish(item, outcome.result());
-        }
-    }
-
-    private void finish(Item item, Outcome outcome) {
-        if (outcome == Outcome.HOLD) {
-            holding = true;
-        }
-        finished.add(new Finished(new TopicPartition(item.record().topic(), item.record().partition()),
-                item.record().offset(), outcome));
-    }
-
-    private void absorbFinished() {
-        for (Finished f; (f = finished.poll()) != null; ) {
-            absorb(f);
-        }
-    }
-
-    private void absorb(Finished f) {
-        if (f.outcome() != Outcome.HOLD) {
-            ledger.finished(f.partition(), f.offset());
-        }
-        if (f.outcome() == Outcome.DONE) {
-            pause = 0;
-        }
-    }
-
-    /** Commits what is finished: at once when {@code now}, else at most every {@link #COMMIT_INTERVAL}. */
-    private void commitNow(boolean now) {
-        long t = System.nanoTime();
-        if (!now && t - lastCommit < COMMIT_INTERVAL.toNanos()) {
-            return;
-        }
-        lastCommit = t;
-        Map<TopicPartition, OffsetAndMetadata> commit = ledger.takeCommittable();
-        if (commit.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(commit);
-        } catch (WakeupException e) {
-            // the wakeup was meant for poll, to stop; what was delivered must still be committed
-            consumer.commitSync(commit);
-        }
-    }
-
-    /** Lets the running deliveries end and takes in their outcomes; the pending records are dropped, not finished. */
-    private void quiesce() throws InterruptedException {
-        pending.clear();
-        long deadline = System.nanoTime() + QUIESCE_LIMIT.toNanos();
-        while (workers.get() > 0 && System.nanoTime() < deadline) {
-            Finished f = finished.poll(100, TimeUnit.MILLISECONDS);
-            if (f != null) {
-                absorb(f);
-            }
-        }
-        absorbFinished();
-    }
-
-    /**
-     * A hold: once the running deliveries have ended, commits what finished and makes every partition read again
-     * from its first unfinished record, so nothing that was polled and not delivered is skipped.
-     */
-    private void rewind() throws InterruptedException {
-        quiesce();
-        commitNow(true);
-        ledger.takeRewind().forEach(consumer::seek);
-        backendDown = false;
-    }
-
-    /** On the way out: the running deliveries end and are committed, so a restart does not repeat them. */
-    private void finishInFlight() {
-        holding = true;
-        try {
-            quiesce();
-            commitNow(true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warnf("warning: cannot commit delivered mail on the way out (%s); it will be delivered again", e);
-        }
-    }
-
-    private String holdReason() {
-        return backendDown ? "LMTP backend unavailable (" + backendProblem + ")"
-                : "cannot record a delivery outcome in Kafka";
-    }
-
-    private long nextPause() {
+    private long nextPause(long pause) {
         long max = config.lmtpBackendRetryMaxDelay().toMillis();
         return pause == 0 ? Math.min(1000, max) : Math.min(max, pause * 2);
     }
 
-    /** Partitions that move to another consumer leave with their finished records committed. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            boolean wasHolding = holding;
-            holding = true;
-            try {
-                quiesce();
-                commitNow(true);
-                // the pending records were dropped: the partitions this consumer keeps read them again
-                ledger.takeRewind().forEach((partition, offset) -> {
-                    if (!partitions.contains(partition)) {
-                        consumer.seek(partition, offset);
-                    }
-                });
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                holding = wasHolding;
+    /**
+     * Delivers a poll's records, records every follow-up durably, commits what is done and seeks back to what is
+     * not. Returns true when something was held back because the backend was down.
+     */
+    private boolean handle(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+        Instant dequeued = clock.instant();
+        List<Item> items = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            items.add(new Item(r, dequeued, new ArrayList<>()));
+        }
+        Outcome[] outcomes = deliverAll(items);
+        for (int i = 0; i < items.size(); i++) {
+            if (outcomes[i] == Outcome.DONE && !recordFollowUps(items.get(i))) {
+                outcomes[i] = Outcome.HOLD;
             }
         }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            paused = false;
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        Map<TopicPartition, Long> holdFrom = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            ConsumerRecord<String, byte[]> r = items.get(i).record();
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (holdFrom.containsKey(tp)) {
+                continue;
+            }
+            if (outcomes[i] == Outcome.HOLD) {
+                holdFrom.put(tp, r.offset());
+            } else {
+                commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            }
         }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // no commit is possible any more; the new owner delivers them again
-            ledger.forget(partitions);
+        if (!commit.isEmpty()) {
+            consumer.commitSync(commit);
         }
+        holdFrom.forEach(consumer::seek);
+        return !holdFrom.isEmpty();
     }
 
-    /** Delivers one record and records its follow-ups; never fails. */
-    private Future<Outcome> attempt(Item item) {
-        Future<Outcome> delivered;
-        try {
-            delivered = deliver(item);
-        } catch (RuntimeException e) {
-            delivered = Future.failedFuture(e);
+    private Outcome[] deliverAll(List<Item> items) throws InterruptedException {
+        Outcome[] outcomes = new Outcome[items.size()];
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean backendDown = new AtomicBoolean();
+        List<Future<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < Math.min(items.size(), config.lmtpDestinationConcurrencyLimit()); w++) {
+            workers.add(worker(items, outcomes, next, backendDown));
         }
-        return delivered.compose(outcome -> outcome == Outcome.HOLD || item.followUps().isEmpty()
-                        ? Future.succeededFuture(outcome)
-                        // the producer may block on metadata: off the event loop
-                        : vertx.executeBlocking(() -> recordFollowUps(item) ? outcome : Outcome.HOLD, false))
-                .recover(failure -> {
-                    LOG.error("warning: delivery worker failed: " + failure, failure);
-                    return Future.succeededFuture(Outcome.HOLD);
+        try {
+            Future.join(new ArrayList<Future<?>>(workers)).toCompletionStage().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("warning: delivery worker failed: " + e.getCause(), e.getCause());
+        }
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == null) {
+                outcomes[i] = Outcome.HOLD;
+            }
+        }
+        if (!backendDown.get()) {
+            backendProblem = null;
+        }
+        return outcomes;
+    }
+
+    private Future<Void> worker(List<Item> items, Outcome[] outcomes, AtomicInteger next, AtomicBoolean backendDown) {
+        int i = next.getAndIncrement();
+        if (i >= items.size()) {
+            return Future.succeededFuture();
+        }
+        if (backendDown.get()) {
+            outcomes[i] = Outcome.HOLD;
+            return worker(items, outcomes, next, backendDown);
+        }
+        return attempt(items.get(i), backendDown)
+                .transform(ar -> {
+                    outcomes[i] = ar.succeeded() ? ar.result() : Outcome.HOLD;
+                    return worker(items, outcomes, next, backendDown);
                 });
     }
 
-    private Future<Outcome> deliver(Item item) {
+    private Future<Outcome> attempt(Item item, AtomicBoolean backendDown) {
         Envelope envelope;
         try {
             envelope = QueueRecords.envelope(item.record());
@@ -462,15 +287,14 @@ public class DeliveryConsumer {
         List<MailAddress> ours = envelope.recipients().stream()
                 .filter(r -> virtualMailboxDomains.contains(r.domain())).toList();
         if (ours.isEmpty()) {
-            return Future.succeededFuture(Outcome.NOT_FOR_US);
+            return Future.succeededFuture(Outcome.DONE);
         }
         return agent.deliver(envelope, ours, item.record().value(), item.dequeued()).map(attempt -> {
             if (attempt instanceof LmtpAgent.Attempt.BackendDown down) {
+                backendDown.set(true);
                 backendProblem = down.cause().getMessage();
-                backendDown = true;
                 return Outcome.HOLD;
             }
-            backendProblem = null;
             List<RecipientResult> results = ((LmtpAgent.Attempt.Done) attempt).results();
             followUp(item, envelope, results, RecipientResult.Status.DEFERRED, config.kafka().deferredTopic());
             followUp(item, envelope, results, RecipientResult.Status.BOUNCED, config.kafka().bounceTopic());
