@@ -100,7 +100,6 @@ mapfile -t M_PIDS < <(mxgate_pids)
 mapfile -t REF_PIDS < <(. "$REF/common.sh"; descendants $(postfix_pid) $(dovecot_pid) $(sink_pid relay) $(sink_pid lmtp))
 RSS_M=$(rss_of "${M_PIDS[@]}"); RSS_REF=$(rss_of "${REF_PIDS[@]}")
 
-med() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 # measured reps only (rep 0 is the warm-up, rep 99 the light load)
 reps() { grep -E "^$1 +rep=" "$REPLOG" | grep -v -E 'rep=(0|99) '; }
 acc() { reps "$1" | sed -E 's/.*accepted=[0-9.]+s \(([0-9.]+) msg\/s\).*/\1/' | med; }

@@ -69,7 +69,6 @@ for rep in $(seq 2 $((REPS + 1))); do
   LINES+=("rep=$((rep - 1)) ceiling=$d msg/s drain=$m msg/s ratio=$(awk -v a="$m" -v b="$d" 'BEGIN{printf "%.2f", a/b}')")
   log "${LINES[-1]}"
 done
-med() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 D=$(printf '%s\n' "${LINES[@]}" | sed -E 's/.*ceiling=([0-9.]+).*/\1/' | med)
 M=$(printf '%s\n' "${LINES[@]}" | sed -E 's/.*drain=([0-9.]+).*/\1/' | med)
 {
