@@ -112,7 +112,6 @@ M_LAT="$(field m 'p50\/p90\/p99=([0-9.]+) ') / $(field m 'p50\/p90\/p99=[0-9.]+ 
 L_LINE=$(grep -E '^light +rep=' "$REPLOG" | head -n 1)
 B_LIGHT="$(echo "$L_LINE" | sed -E 's/.*lat_med=([0-9.]+) lat_p90=([0-9.]+) lat_p99=([0-9.]+).*/\1 \/ \2 \/ \3/')"
 ms() { echo "$1" | awk '{print $1" / "$2 ($3 > 0 ? " (" $3 " not 250)" : "")}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "nan" }'; }
 {
   echo
   echo "## $(date '+%Y-%m-%d %H:%M') -- commit $COMMIT, $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), N=$N SIZE=$SIZE SESSIONS=$SESSIONS REPS=$REPS"

@@ -66,7 +66,7 @@ REPLOG='' run_m 1 "$WARM_N" "$SMTP" "$SIZE" 1 >/dev/null
 LINES=()
 for rep in $(seq 2 $((REPS + 1))); do
   d=$(ceiling "$((rep * 2))"); m=$(drain "$((rep * 2 + 1))")
-  LINES+=("rep=$((rep - 1)) ceiling=$d msg/s drain=$m msg/s ratio=$(awk -v a="$m" -v b="$d" 'BEGIN{printf "%.2f", a/b}')")
+  LINES+=("rep=$((rep - 1)) ceiling=$d msg/s drain=$m msg/s ratio=$(ratio "$m" "$d")")
   log "${LINES[-1]}"
 done
 D=$(printf '%s\n' "${LINES[@]}" | sed -E 's/.*ceiling=([0-9.]+).*/\1/' | med)
@@ -75,7 +75,7 @@ M=$(printf '%s\n' "${LINES[@]}" | sed -E 's/.*drain=([0-9.]+).*/\1/' | med)
   echo
   echo "## $(date '+%Y-%m-%d %H:%M') -- drain.sh, commit $COMMIT, $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), N=$N SIZE=$SIZE SESSIONS=$SESSIONS REPS=$REPS"
   echo
-  echo "Backlog drained by lmtp-delivery: $M msg/s (median); smtp-source -> Dovecot LMTP: $D msg/s; ratio $(awk -v a="$M" -v b="$D" 'BEGIN{printf "%.2f", a/b}')."
+  echo "Backlog drained by lmtp-delivery: $M msg/s (median); smtp-source -> Dovecot LMTP: $D msg/s; ratio $(ratio "$M" "$D")."
   echo '```'; printf '%s\n' "${LINES[@]}"; echo '```'
 } | tee -a "$ROOT/bench/RESULTS.md"
 [ ! -s "$OUT/src.err" ] || { log "smtp-source errors:"; sort "$OUT/src.err" | uniq -c | head; }

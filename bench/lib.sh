@@ -12,7 +12,7 @@
 #   warm_mxgate, warm_rcpts ADDR...    one RCPT per address, so a measured window has no verify probes
 #   run_m REP N PORTS SIZE RCPTS [EXTRA]  one measured load (see there); results in M_* variables
 #   load_start / load_wait / wait_delivered   its parts, for a load that is watched while it runs (soak.sh)
-#   med, maildir_count, cpu_ticks, busy, busy_ms, rss_of, rss_by_name, mxgate_pids, descendants, ingress_accepted
+#   med, ratio, maildir_count, cpu_ticks, busy, busy_ms, rss_of, rss_by_name, mxgate_pids, descendants, ingress_accepted
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEV=$ROOT/dev
 OUT=$RUN/out
@@ -132,6 +132,8 @@ warm_mxgate() { local a; mapfile -t a < <(for i in $(seq 1 1000); do echo "$(use
 
 # med: the median of the numbers on stdin, one a line (nan when there are none)
 med() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
+# ratio A B: A/B to two places (nan when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "nan" }'; }
 cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }   # busy idle, all cores
 busy() { echo "$1 $2" | awk '{b=$3-$1; i=$4-$2; printf "%.0f", ((b+i)>0 ? 100*b/(b+i) : 0)}'; }   # TICKS0 TICKS1: %
 busy_ms() { echo "$1 $2" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($3-$1)*1000/hz}'; }   # CPU-ms, all cores

@@ -67,7 +67,6 @@ for pass in $(seq 1 "$PASSES"); do
 done
 
 rate() { grep "^$1 " "$REPLOG" | sed -E "s/.*$2=[0-9.]+s( delivered=[0-9]+)? \(([0-9.]+) msg\/s\).*/\2/" | med; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "nan" }'; }
 BASE_ACC=$(rate defaults accepted); BASE_E2E=$(rate defaults e2e)
 {
   echo
