@@ -410,23 +410,22 @@ public final class ClientConnection {
         });
     }
 
-    /** Dot-stuffs CRLF-terminated content and appends the end-of-data line. */
+    /**
+     * Dot-stuffs CRLF-terminated content and appends the end-of-data line. Copies runs between leading dots, not
+     * line by line: most messages have no line starting with a dot and are copied in one piece.
+     */
     static Buffer dotStuffed(byte[] content, int length) {
-        Buffer out = Buffer.buffer(length + length / 40 + 8);
-        int lineStart = 0;
+        Buffer out = Buffer.buffer(length + 16);
+        int runStart = 0;
         for (int i = 0; i < length; i++) {
-            if (i == lineStart && content[i] == '.') {
-                out.appendBytes(content, lineStart, i - lineStart);
-                out.appendByte((byte) '.');
-                lineStart = i;
-            }
-            if (content[i] == '\n') {
-                out.appendBytes(content, lineStart, i + 1 - lineStart);
-                lineStart = i + 1;
+            if (content[i] == '.' && (i == 0 || content[i - 1] == '\n')) {
+                out.appendBytes(content, runStart, i - runStart).appendByte((byte) '.');
+                runStart = i;
             }
         }
-        if (lineStart < length) {
-            out.appendBytes(content, lineStart, length - lineStart).appendString("\r\n");
+        out.appendBytes(content, runStart, length - runStart);
+        if (length > 0 && content[length - 1] != '\n') {
+            out.appendString("\r\n");
         }
         return out.appendString(".\r\n");
     }
