@@ -15,9 +15,19 @@ public interface KafkaSettings {
     @WithDefault("127.0.0.1:19092")
     String bootstrapServers();
 
-    /** Accepted mail, written by smtp-ingress once (ADR 0001); queue-worker also queues its DSNs here. */
+    /**
+     * Accepted mail, written by smtp-ingress once (ADR 0001), that has a recipient outside
+     * {@code virtual_mailbox_domains}; read by lmtp-delivery and queue-worker. queue-worker also queues its DSNs here.
+     */
     @WithDefault("mxgate.incoming")
     String incomingTopic();
+
+    /**
+     * Accepted mail whose every recipient is in {@code virtual_mailbox_domains} (ADR 0007): only lmtp-delivery reads
+     * it, so queue-worker never fetches a body it has nothing to do with.
+     */
+    @WithDefault("mxgate.mailbox")
+    String mailboxTopic();
 
     /** Recipients lmtp-delivery deferred (4xx), with the message: queue-worker indexes them for retry. */
     @WithDefault("mxgate.deferred")

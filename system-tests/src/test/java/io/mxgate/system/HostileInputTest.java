@@ -49,7 +49,7 @@ class HostileInputTest {
             assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
             d.send("QUIT").expect("221 2.0.0 Bye");
         }
-        List<String> records = stack.topic("mxgate.incoming").stream().filter(r -> r.contains(tag)).toList();
+        List<String> records = stack.topic("mxgate.mailbox").stream().filter(r -> r.contains(tag)).toList();
         assertEquals(1, records.size(), "one message reached Kafka");
         assertTrue(records.get(0).contains("MAIL FROM:<evil@outside.test>"), "the smuggled commands are its body");
         assertTrue(records.get(0).startsWith("Received: "));
@@ -70,7 +70,7 @@ class HostileInputTest {
             d.raw("DATA\r\nSubject: " + tag + "\r\n\r\nno wait for 354\r\n.\r\n");
             d.expect("554 5.5.0 Error: SMTP protocol synchronization");
         }
-        assertTrue(stack.topic("mxgate.incoming").stream().noneMatch(r -> r.contains(tag)));
+        assertTrue(stack.topic("mxgate.mailbox").stream().noneMatch(r -> r.contains(tag)));
     }
 
     /**
@@ -145,7 +145,7 @@ class HostileInputTest {
             d.raw(folded + "Subject: after " + tag + "\r\n\r\nbody " + tag + "\r\n.\r\n");
             assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
         }
-        String record = stack.topic("mxgate.incoming").stream().filter(r -> r.contains("start-" + tag)).findFirst()
+        String record = stack.topic("mxgate.mailbox").stream().filter(r -> r.contains("start-" + tag)).findFirst()
                 .orElseThrow();
         int huge = record.indexOf("X-Huge: ");
         int next = record.indexOf("Subject: after " + tag);
@@ -170,7 +170,7 @@ class HostileInputTest {
             d.raw(received.repeat(48) + "Subject: no loop " + tag + "\r\n\r\nbody\r\n.\r\n");
             assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
         }
-        List<String> records = stack.topic("mxgate.incoming").stream().filter(r -> r.contains(tag)).toList();
+        List<String> records = stack.topic("mxgate.mailbox").stream().filter(r -> r.contains(tag)).toList();
         assertEquals(1, records.size());
         assertTrue(records.get(0).contains("Subject: no loop " + tag));
         assertTrue(stack.log("smtp-ingress").contains("reject: END-OF-MESSAGE from "));

@@ -1,5 +1,9 @@
 package io.mxgate.system;
 
+import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.envelope.Envelope;
+import io.mxgate.core.envelope.QueueId;
+import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.testkit.DnsServer;
 import io.mxgate.testkit.Ports;
 import io.mxgate.testkit.Sink;
@@ -13,9 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -158,8 +165,58 @@ class RelayRoutingTest {
         assertTrue(stack.log("queue-worker").contains("dsn=5.1.1, status=bounced (User unknown in virtual alias table)"));
     }
 
+    /**
+     * ADR 0007: mail for mailboxes only goes to mxgate.mailbox, which queue-worker does not read; one recipient
+     * elsewhere puts the whole message on mxgate.incoming, read by both, and each delivers its own recipients.
+     */
     @Test
     @Order(5)
+    void mailForMailboxesOnlySkipsTheTopicQueueWorkerReads() {
+        String mixed = UUID.randomUUID().toString();
+        String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test",
+                List.of("alice@example.test", "pages@fax.example.test"), "Subject: " + mixed + "\r\n\r\nboth\r\n");
+        assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
+        String local = UUID.randomUUID().toString();
+        send(stack, "s@remote.test", "alice@example.test", local);
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", mixed) == 1
+                && stack.messagesContaining("alice", mixed).size() == 1
+                && stack.messagesContaining("alice", local).size() == 1), stack.log("queue-worker"));
+        List<String> incoming = stack.topic("mxgate.incoming");
+        List<String> mailbox = stack.topic("mxgate.mailbox");
+        assertEquals(1, incoming.stream().filter(r -> r.contains(mixed)).count(), "mixed recipients: incoming");
+        assertTrue(mailbox.stream().noneMatch(r -> r.contains(mixed)));
+        assertEquals(1, mailbox.stream().filter(r -> r.contains(local)).count(), "mailboxes only: mailbox");
+        assertTrue(incoming.stream().noneMatch(r -> r.contains(local)));
+    }
+
+    /**
+     * A recipient on mxgate.mailbox outside lmtp-delivery's virtual_mailbox_domains (smtp-ingress configured
+     * otherwise) is not dropped: lmtp-delivery delivers its own and hands the other to queue-worker, which
+     * delivers it on the flush.
+     */
+    @Test
+    @Order(6)
+    void aStrayRecipientOnTheMailboxTopicIsHandedToQueueWorker() {
+        String tag = UUID.randomUUID().toString();
+        Envelope envelope = new Envelope(new QueueId(Clock.systemUTC()).next(), Instant.now(),
+                new MailAddress("s", "remote.test"),
+                List.of(new MailAddress("alice", "example.test"), new MailAddress("pages", "fax.example.test")),
+                new Envelope.Client("client.test", "127.0.0.1", "client.test", "ESMTP"), 0, "");
+        stack.produce(QueueRecords.record("mxgate.mailbox", envelope,
+                ("Subject: " + tag + "\r\n\r\nstray\r\n").getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> stack.messagesContaining("alice", tag).size() == 1));
+        assertLogged(stack, "lmtp-delivery", envelope.queueId() + ": 1 recipient(s) on mxgate.mailbox outside "
+                + "virtual_mailbox_domains");
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> QueueTool.json(stack).contains("pages@fax.example.test")),
+                QueueTool.json(stack));
+        QueueTool.cli(stack, "flush");
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", tag) == 1),
+                stack.log("queue-worker"));
+        assertEquals(1, stack.messagesContaining("alice", tag).size(), "alice got it once");
+    }
+
+    @Test
+    @Order(7)
     void fallbackRelayTakesOverWhileTheRelayhostIsDown() {
         relayhost.stop();
         String tag = UUID.randomUUID().toString();

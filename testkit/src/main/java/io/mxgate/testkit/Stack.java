@@ -236,6 +236,18 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Writes a record to this stack's Kafka as a service would (acks=all), and waits for the broker's ack. */
+    public void produce(org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record) {
+        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort, "acks", "all");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write to " + record.topic() + ": " + e, e);
+        }
+    }
+
     /** The values of every record on a topic so far (read from the start with a throwaway consumer group). */
     public List<String> topic(String name) {
         Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort,

@@ -47,12 +47,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The delivery loop (ADR 0003). One thread polls the incoming topic; the records of a poll are delivered
+ * The delivery loop (ADR 0003). One thread polls the incoming and mailbox topics (ADR 0007); the records of a poll are delivered
  * concurrently (up to {@code lmtp_destination_concurrency_limit}); then the recipients that failed are written to
  * the deferred or bounce topic and acknowledged by Kafka; only then are offsets committed. A crash anywhere before
  * the commit redelivers (a possible duplicate, never a loss). When the backend cannot be reached at all, the
  * unfinished records are not committed: the consumer seeks back to them and tries again after a growing pause,
- * so the mail waits in Kafka until Dovecot is back.
+ * so the mail waits in Kafka until Dovecot is back. A record on the mailbox topic is this service's alone: a recipient
+ * there outside this service's {@code virtual_mailbox_domains} (smtp-ingress was configured differently) is handed to
+ * queue-worker on the deferred topic, never dropped.
  */
 @ApplicationScoped
 public class DeliveryConsumer {
@@ -105,8 +107,8 @@ public class DeliveryConsumer {
                 "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
         if (kafka.createTopics()) {
             try {
-                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.deferredTopic(), kafka.bounceTopic(),
-                        kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(), config.messageSizeLimit(),
+                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(),
+                        kafka.bounceTopic(), kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(), config.messageSizeLimit(),
                         Duration.ofSeconds(10));
             } catch (Exception e) {
                 LOG.warnf("warning: cannot create topics now (%s); the consumer waits for Kafka", e.getMessage());
@@ -125,7 +127,7 @@ public class DeliveryConsumer {
         producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         thread = new Thread(this::run, "lmtp-delivery");
         thread.start();
-        LOG.infof("daemon started -- delivering %s to %s", kafka.incomingTopic(), nextHop);
+        LOG.infof("daemon started -- delivering %s and %s to %s", kafka.incomingTopic(), kafka.mailboxTopic(), nextHop);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -168,7 +170,7 @@ public class DeliveryConsumer {
     private void run() {
         long pause = 0;
         try {
-            consumer.subscribe(List.of(config.kafka().incomingTopic()));
+            consumer.subscribe(List.of(config.kafka().incomingTopic(), config.kafka().mailboxTopic()));
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
@@ -286,6 +288,9 @@ public class DeliveryConsumer {
         }
         List<MailAddress> ours = envelope.recipients().stream()
                 .filter(r -> virtualMailboxDomains.contains(r.domain())).toList();
+        if (item.record().topic().equals(config.kafka().mailboxTopic()) && ours.size() < envelope.recipients().size()) {
+            handOver(item, envelope, ours);
+        }
         if (ours.isEmpty()) {
             return Future.succeededFuture(Outcome.DONE);
         }
@@ -319,6 +324,20 @@ public class DeliveryConsumer {
             item.followUps().add(QueueRecords.record(topic, envelope.afterAttempt(recipients, reason),
                     item.record().value()));
         }
+    }
+
+    /**
+     * Recipients on the mailbox topic that this service does not take: only smtp-ingress and lmtp-delivery disagreeing
+     * on {@code virtual_mailbox_domains} puts them there. queue-worker reads the deferred topic and routes them.
+     */
+    private void handOver(Item item, Envelope envelope, List<MailAddress> ours) {
+        List<MailAddress> others = envelope.recipients().stream().filter(r -> !ours.contains(r)).toList();
+        String reason = "recipient domain not in virtual_mailbox_domains of lmtp-delivery; handed to queue-worker";
+        LOG.warnf("warning: %s: %d recipient(s) on %s outside virtual_mailbox_domains (smtp-ingress configured "
+                + "differently?); deferred for queue-worker", item.record().key(), others.size(),
+                config.kafka().mailboxTopic());
+        item.followUps().add(QueueRecords.record(config.kafka().deferredTopic(), envelope.afterAttempt(others, reason),
+                item.record().value()));
     }
 
     /** Writes an item's deferred/bounce/corrupt records and waits for Kafka's acks; false when that failed. */

@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * consumer in group {@code mxgate.kafka.group-id} reads three topics:
  * <ul>
  *   <li>incoming: the recipients outside {@code virtual_mailbox_domains} (lmtp-delivery takes those), rewritten by
- *       {@code virtual_alias_maps}, become a queue entry that is due now and points at the record;</li>
+ *       {@code virtual_alias_maps}, become a queue entry that is due now and points at the record. Mail for
+ *       mailboxes only is on the mailbox topic, which this consumer does not read (ADR 0007);</li>
  *   <li>deferred (lmtp-delivery's temporary failures): a queue entry due after the backoff;</li>
  *   <li>bounce (lmtp-delivery's permanent failures): a DSN, queued on the incoming topic.</li>
  * </ul>

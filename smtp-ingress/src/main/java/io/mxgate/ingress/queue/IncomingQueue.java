@@ -1,8 +1,10 @@
 package io.mxgate.ingress.queue;
 
+import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.table.DomainList;
 import io.mxgate.ingress.IngressConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  * broker has acknowledged the record, which is the moment the session may say 250 (Postfix says "queued as" only
  * after fsync). {@code KafkaProducer.send} can block while it waits for metadata, so it never runs on an event
  * loop: a single dedicated thread hands records to the producer, and the result comes back on the caller's context.
+ * A message whose every recipient is in {@code virtual_mailbox_domains} goes to the mailbox topic, which only
+ * lmtp-delivery reads; any other to the incoming topic (ADR 0007).
  */
 @ApplicationScoped
 public class IncomingQueue {
@@ -40,6 +44,7 @@ public class IncomingQueue {
     private static final Logger LOG = Logger.getLogger("cleanup");
 
     private final IngressConfig config;
+    private DomainList mailboxDomains;
     private KafkaProducer<String, byte[]> producer;
     private Admin admin;
     private ExecutorService sender;
@@ -53,15 +58,16 @@ public class IncomingQueue {
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         IngressConfig.Kafka kafka = config.kafka();
+        mailboxDomains = DomainList.parse(config.virtualMailboxDomains());
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
         if (kafka.createTopics()) {
             try {
-                Topics.ensure(admin, List.of(kafka.incomingTopic()), kafka.partitions(), kafka.replicationFactor(),
-                        config.messageSizeLimit(), Duration.ofSeconds(10));
+                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic()), kafka.partitions(),
+                        kafka.replicationFactor(), config.messageSizeLimit(), Duration.ofSeconds(10));
             } catch (Exception e) {
-                LOG.warnf("warning: cannot create topic %s now (%s); will write to it once Kafka is back",
-                        kafka.incomingTopic(), e.getMessage());
+                LOG.warnf("warning: cannot create topics %s and %s now (%s); will write to them once Kafka is back",
+                        kafka.incomingTopic(), kafka.mailboxTopic(), e.getMessage());
             }
         }
         Map<String, Object> props = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
@@ -101,7 +107,9 @@ public class IncomingQueue {
         try {
             sender.execute(() -> {
                 try {
-                    producer.send(QueueRecords.record(config.kafka().incomingTopic(), envelope, message),
+                    String topic = mailboxOnly(envelope.recipients(), mailboxDomains)
+                            ? config.kafka().mailboxTopic() : config.kafka().incomingTopic();
+                    producer.send(QueueRecords.record(topic, envelope, message),
                             (metadata, error) -> context.runOnContext(v -> {
                                 if (error == null) {
                                     promise.complete(metadata);
@@ -117,6 +125,11 @@ public class IncomingQueue {
             promise.fail(e);
         }
         return promise.future();
+    }
+
+    /** True when lmtp-delivery takes every recipient (the same test it applies), so queue-worker need not read it. */
+    static boolean mailboxOnly(List<MailAddress> recipients, DomainList mailboxDomains) {
+        return !recipients.isEmpty() && recipients.stream().allMatch(r -> mailboxDomains.contains(r.domain()));
     }
 
     /** True when the brokers answer a metadata request (readiness). */
