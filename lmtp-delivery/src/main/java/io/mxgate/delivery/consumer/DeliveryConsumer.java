@@ -47,13 +47,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The delivery loop (ADR 0003). One thread polls the incoming and mailbox topics (ADR 0007); the records of a poll are delivered
- * concurrently (up to {@code lmtp_destination_concurrency_limit}); then the recipients that failed are written to
- * the deferred or bounce topic and acknowledged by Kafka; only then are offsets committed. A crash anywhere before
- * the commit redelivers (a possible duplicate, never a loss). When the backend cannot be reached at all, the
- * unfinished records are not committed: the consumer seeks back to them and tries again after a growing pause,
- * so the mail waits in Kafka until Dovecot is back. A record on the mailbox topic is this service's alone: a recipient
- * there outside this service's {@code virtual_mailbox_domains} (smtp-ingress was configured differently) is handed to
+ * The delivery loop (ADR 0003). One thread polls the incoming and mailbox topics (ADR 0007); the records of a poll are
+ * delivered concurrently (up to {@code lmtp_destination_concurrency_limit}); then the recipients that failed are
+ * written to the deferred or bounce topic and acknowledged by Kafka; only then are offsets committed. A crash anywhere
+ * before the commit redelivers (a possible duplicate, never a loss). When the backend cannot be reached at all, the
+ * unfinished records are not committed: the consumer seeks back to them and tries again after a growing pause, so the
+ * mail waits in Kafka until Dovecot is back. A record on the mailbox topic is this service's alone: a recipient there
+ * outside this service's {@code virtual_mailbox_domains} (smtp-ingress was configured differently) is handed to
  * queue-worker on the deferred topic, never dropped.
  */
 @ApplicationScoped
@@ -108,8 +108,8 @@ public class DeliveryConsumer {
         if (kafka.createTopics()) {
             try {
                 Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(),
-                        kafka.bounceTopic(), kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(), config.messageSizeLimit(),
-                        Duration.ofSeconds(10));
+                        kafka.bounceTopic(), kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(),
+                        config.messageSizeLimit(), Duration.ofSeconds(10));
             } catch (Exception e) {
                 LOG.warnf("warning: cannot create topics now (%s); the consumer waits for Kafka", e.getMessage());
             }
