@@ -1,6 +1,7 @@
 package io.mxgate.core.domain;
 
 import io.mxgate.core.table.DomainList;
+import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The three domain lists of an MX and the rule that a domain sits in one of them only, checked when the lists are
- * loaded (Postfix warns at run time; we refuse to start, since a domain in two classes routes ambiguously).
+ * The three domain lists of an MX and the rule that a domain sits in one of them only. Names and files are checked
+ * when the lists are loaded (Postfix warns at run time; we refuse to start, since a domain in two classes routes
+ * ambiguously); a domain that tables put in two classes takes the first in resolve.c's order: virtual alias,
+ * virtual mailbox, relay.
  */
 public final class DomainClasses {
 
@@ -38,16 +41,11 @@ public final class DomainClasses {
         }
     }
 
-    public AddressClass classify(String domain) {
-        if (virtualMailbox.contains(domain)) {
-            return AddressClass.VIRTUAL_MAILBOX;
-        }
-        if (relay.contains(domain)) {
-            return AddressClass.RELAY;
-        }
-        if (virtualAlias.contains(domain)) {
-            return AddressClass.VIRTUAL_ALIAS;
-        }
-        return AddressClass.FOREIGN;
+    /** The domain's class; fails when a table-backed list cannot answer (the caller defers). */
+    public Future<AddressClass> classify(String domain) {
+        return virtualAlias.contains(domain).compose(alias -> alias ? Future.succeededFuture(AddressClass.VIRTUAL_ALIAS)
+                : virtualMailbox.contains(domain).compose(mailbox -> mailbox
+                        ? Future.succeededFuture(AddressClass.VIRTUAL_MAILBOX)
+                        : relay.contains(domain).map(r -> r ? AddressClass.RELAY : AddressClass.FOREIGN)));
     }
 }

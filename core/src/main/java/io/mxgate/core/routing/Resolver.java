@@ -2,15 +2,13 @@ package io.mxgate.core.routing;
 
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.domain.AddressClass;
-import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.smtp.EnhancedStatus;
-import io.mxgate.core.table.PostfixTable;
+import io.vertx.core.Future;
 import io.mxgate.core.transport.NextHop;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * trivial-rewrite's resolve(): recipient to route. Follows resolve.c and transport.c:
@@ -28,7 +26,7 @@ import java.util.Optional;
 public final class Resolver {
 
     /** Settings, in Postfix's names. */
-    public record Settings(DomainClasses domains, String virtualTransport, String relayTransport,
+    public record Settings(String virtualTransport, String relayTransport,
                            String defaultTransport, String relayhost, int smtpTcpPort, int lmtpTcpPort) {
     }
 
@@ -54,15 +52,11 @@ public final class Resolver {
         }
     }
 
-    public AddressClass addressClass(MailAddress recipient) {
-        return settings.domains().classify(recipient.domain());
-    }
-
-    public Route resolve(MailAddress recipient) {
+    /** The route of an address whose class is known (aliases were expanded before); fails never: see Route.Defer. */
+    public Future<Route> resolve(MailAddress recipient, AddressClass c) {
         String domain = recipient.domain();
-        AddressClass c = addressClass(recipient);
         if (c == AddressClass.VIRTUAL_ALIAS) {
-            return new Route.Bounce(UNKNOWN_USER, "User unknown in virtual alias table");
+            return Future.succeededFuture(new Route.Bounce(UNKNOWN_USER, "User unknown in virtual alias table"));
         }
         String channel;
         String nexthop;
@@ -81,29 +75,28 @@ public final class Resolver {
             }
         }
         TransportEntry own = TransportEntry.parse(channel);
-        channel = own.transport();
-        if (!own.nexthop().isEmpty()) {
-            nexthop = own.nexthop();
-        }
-        Optional<TransportMaps.Match> match;
-        try {
-            match = transportMaps.lookup(recipient);
-        } catch (PostfixTable.TableException e) {
-            return new Route.Defer(UNAVAILABLE, "transport_maps lookup failure");
-        }
-        if (match.isPresent()) {
-            TransportEntry e = match.get().entry();
-            if (e.transport().isEmpty()) {
-                if (!e.nexthop().isEmpty()) {
-                    nexthop = e.nexthop();
-                }
-            } else {
-                channel = e.transport();
-                nexthop = !e.nexthop().isEmpty() ? e.nexthop()
-                        : channel.equalsIgnoreCase("error") ? "Address is undeliverable" : domain;
+        String ownChannel = own.transport();
+        String ownNexthop = own.nexthop().isEmpty() ? nexthop : own.nexthop();
+        return transportMaps.lookup(recipient).transform(ar -> {
+            if (ar.failed()) {
+                return Future.succeededFuture(new Route.Defer(UNAVAILABLE, "transport_maps lookup failure"));
             }
-        }
-        return route(channel.toLowerCase(Locale.ROOT), nexthop);
+            String ch = ownChannel;
+            String hop = ownNexthop;
+            if (ar.result().isPresent()) {
+                TransportEntry e = ar.result().get().entry();
+                if (e.transport().isEmpty()) {
+                    if (!e.nexthop().isEmpty()) {
+                        hop = e.nexthop();
+                    }
+                } else {
+                    ch = e.transport();
+                    hop = !e.nexthop().isEmpty() ? e.nexthop()
+                            : ch.equalsIgnoreCase("error") ? "Address is undeliverable" : domain;
+                }
+            }
+            return Future.succeededFuture(route(ch.toLowerCase(Locale.ROOT), hop));
+        });
     }
 
     private Route route(String transport, String nexthop) {

@@ -1,50 +1,47 @@
 package io.mxgate.core.routing;
 
 import io.mxgate.core.address.MailAddress;
-import io.mxgate.core.table.PostfixTable;
+import io.mxgate.core.table.LookupTable;
+import io.mxgate.core.table.LookupTables;
+import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * {@code transport_maps}: one or more tables searched in transport(5)'s order. For {@code user+ext@sub.example.com}
  * the keys are the full address, the address without its extension (when {@code recipient_delimiter} is set), then
  * {@code sub.example.com}, {@code .example.com}, {@code .com}, and finally {@code *}. Each key is looked up in every
- * table before the next key is tried. The tables come from a supplier, so a reloading table can swap in a new
- * version between lookups.
+ * table before the next key is tried.
  */
 public final class TransportMaps {
 
-    private final Supplier<List<PostfixTable>> tables;
+    private final List<LookupTable> tables;
     private final String recipientDelimiter;
 
-    public TransportMaps(Supplier<List<PostfixTable>> tables, String recipientDelimiter) {
-        this.tables = tables;
+    public TransportMaps(List<LookupTable> tables, String recipientDelimiter) {
+        this.tables = List.copyOf(tables);
         this.recipientDelimiter = recipientDelimiter == null ? "" : recipientDelimiter;
     }
 
-    public static TransportMaps of(List<PostfixTable> tables) {
-        List<PostfixTable> copy = List.copyOf(tables);
-        return new TransportMaps(() -> copy, "");
+    /** The first entry that matches, with the key that matched; empty when none does; fails when a table fails. */
+    public Future<Optional<Match>> lookup(MailAddress recipient) {
+        if (tables.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        List<String> keys = keys(recipient, recipientDelimiter);
+        return lookup(keys, 0);
     }
 
-    /** The first entry that matches, with the key that matched; empty when none does. */
-    public Optional<Match> lookup(MailAddress recipient) {
-        List<PostfixTable> current = tables.get();
-        if (current.isEmpty()) {
-            return Optional.empty();
+    private Future<Optional<Match>> lookup(List<String> keys, int index) {
+        if (index == keys.size()) {
+            return Future.succeededFuture(Optional.empty());
         }
-        for (String key : keys(recipient, recipientDelimiter)) {
-            for (PostfixTable t : current) {
-                Optional<String> v = t.lookup(key);
-                if (v.isPresent()) {
-                    return Optional.of(new Match(key, TransportEntry.parse(v.get())));
-                }
-            }
-        }
-        return Optional.empty();
+        String key = keys.get(index);
+        return LookupTables.firstOf(tables, List.of(key)).compose(v -> v.isPresent()
+                ? Future.succeededFuture(Optional.of(new Match(key, TransportEntry.parse(v.get()))))
+                : lookup(keys, index + 1));
     }
 
     /** A table entry and the key it was found under. */

@@ -2,98 +2,151 @@ package io.mxgate.core.routing;
 
 import io.mxgate.core.address.AddressParser;
 import io.mxgate.core.address.MailAddress;
-import io.mxgate.core.table.PostfixTable;
+import io.mxgate.core.table.LookupTable;
+import io.mxgate.core.table.LookupTables;
+import io.vertx.core.Future;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * {@code virtual_alias_maps}, applied once per recipient as the issue asks (Postfix recurses up to
- * {@code virtual_alias_recursion_limit}; one level covers aliases and catch-alls without a recursion budget).
+ * {@code virtual_alias_maps} as cleanup(8) applies it to every recipient, whatever its domain class
+ * (cleanup_map1n.c): each address of a result is looked up again, until no table has it, it expanded into itself
+ * (Postfix's {@code a@x -> a@x, b@x} idiom, and Postfixadmin's mailbox rows {@code a@x -> a@x}), or a limit is
+ * hit: more than {@code virtual_alias_expansion_limit} addresses or {@code virtual_alias_recursion_limit} levels
+ * defer the recipient, as Postfix does, so a loop {@code a -> b -> a} defers instead of bouncing or looping.
  * Keys, in virtual(5) order: {@code user@domain}, {@code user@domain} without the address extension (when
- * {@code recipient_delimiter} is set), then the catch-all {@code @domain}. The value is a list of addresses
- * separated by commas or whitespace.
- *
- * <p>Loop protection: the result is not looked up again, so {@code a@x -> a@x, b@x} (keep a copy and send one on,
- * Postfix's documented idiom) and {@code a@x -> b@x / b@x -> a@x} both terminate; duplicates are removed, keeping
- * the first occurrence, as cleanup(8) does.
+ * {@code recipient_delimiter} is set), then the catch-all {@code @domain}. A value is a list of addresses separated
+ * by commas or whitespace; an address without a domain gets {@code @$myorigin}. Duplicates are dropped, keeping
+ * the first.
  */
 public final class VirtualAliasMaps {
 
-    private final Supplier<List<PostfixTable>> tables;
-    private final String recipientDelimiter;
-
-    public VirtualAliasMaps(Supplier<List<PostfixTable>> tables, String recipientDelimiter) {
-        this.tables = tables;
-        this.recipientDelimiter = recipientDelimiter == null ? "" : recipientDelimiter;
-    }
-
-    public static VirtualAliasMaps of(List<PostfixTable> tables) {
-        List<PostfixTable> copy = List.copyOf(tables);
-        return new VirtualAliasMaps(() -> copy, "");
-    }
-
-    /** The table value for an address, if it has one. */
-    public Optional<String> lookup(MailAddress recipient) {
-        List<PostfixTable> current = tables.get();
-        if (current.isEmpty()) {
-            return Optional.empty();
+    /** What an address expands to. */
+    public sealed interface Expansion {
+        /** The final addresses (the address itself when no alias applies). */
+        record Addresses(List<MailAddress> addresses) implements Expansion {
+            public Addresses {
+                addresses = List.copyOf(addresses);
+            }
         }
-        List<String> keys = new ArrayList<>();
-        keys.add(recipient.toString());
-        String stripped = TransportMaps.stripExtension(recipient, recipientDelimiter);
+
+        /** A table could not answer, or a limit was hit: the recipient is deferred, never dropped. */
+        record Failure(String text) implements Expansion {
+        }
+    }
+
+    /** The limits and the domain for bare addresses ({@code virtual_alias_*_limit}, {@code myorigin}). */
+    public record Limits(int recursion, int expansion, String myorigin) {
+        public static final Limits POSTFIX = new Limits(1000, 1000, "localhost");
+    }
+
+    private final List<LookupTable> tables;
+    private final String recipientDelimiter;
+    private final Limits limits;
+
+    public VirtualAliasMaps(List<LookupTable> tables, String recipientDelimiter, Limits limits) {
+        this.tables = List.copyOf(tables);
+        this.recipientDelimiter = recipientDelimiter == null ? "" : recipientDelimiter;
+        this.limits = limits;
+    }
+
+    public boolean isEmpty() {
+        return tables.isEmpty();
+    }
+
+    /** The table value for an address (one level, no recursion), if it has one. */
+    public Future<Optional<String>> lookup(MailAddress address) {
+        return tables.isEmpty() ? Future.succeededFuture(Optional.empty())
+                : LookupTables.firstOf(tables, keys(address, recipientDelimiter));
+    }
+
+    /** The lookup keys of an address in virtual(5) order. */
+    public static List<String> keys(MailAddress address, String delimiter) {
+        List<String> keys = new ArrayList<>(3);
+        keys.add(address.toString());
+        String stripped = TransportMaps.stripExtension(address, delimiter == null ? "" : delimiter);
         if (stripped != null) {
             keys.add(stripped);
         }
-        keys.add("@" + recipient.domain());
-        for (String key : keys) {
-            for (PostfixTable t : current) {
-                Optional<String> v = t.lookup(key);
-                if (v.isPresent()) {
-                    return v;
-                }
-            }
-        }
-        return Optional.empty();
+        keys.add("@" + address.domain());
+        return keys;
     }
 
-    /**
-     * Rewrites each recipient; one without an alias stays as it is. Throws {@link PostfixTable.TableException} when
-     * an alias names something that is not an address (a configuration error: the caller defers).
-     */
-    public List<Rewritten> rewrite(List<MailAddress> recipients) {
-        Set<MailAddress> seen = new LinkedHashSet<>();
-        List<Rewritten> out = new ArrayList<>();
-        for (MailAddress r : recipients) {
-            Optional<String> value = lookup(r);
-            if (value.isEmpty()) {
-                if (seen.add(r)) {
-                    out.add(new Rewritten(r, r));
-                }
-                continue;
+    /** Expands one recipient with cleanup_map1n.c's rules. */
+    public Future<Expansion> expand(MailAddress recipient) {
+        if (tables.isEmpty()) {
+            return Future.succeededFuture(new Expansion.Addresses(List.of(recipient)));
+        }
+        List<MailAddress> work = new ArrayList<>(List.of(recipient));
+        return step(recipient, work, new HashSet<>(), 0, 0).map(failure -> failure != null ? failure
+                : new Expansion.Addresses(List.copyOf(new LinkedHashSet<>(work))));
+    }
+
+    /** Works on {@code work[index]} at nesting level {@code count}; null when done, else the failure. */
+    private Future<Expansion.Failure> step(MailAddress original, List<MailAddress> work, Set<String> expandedIntoItself,
+                                           int index, int count) {
+        if (index >= work.size()) {
+            return Future.succeededFuture(null);
+        }
+        if (work.size() > limits.expansion()) {
+            return Future.succeededFuture(new Expansion.Failure("unreasonable virtual_alias_maps map expansion size for "
+                    + original));
+        }
+        MailAddress current = work.get(index);
+        String key = current.toString().toLowerCase(Locale.ROOT);
+        if (expandedIntoItself.contains(key)) {
+            return step(original, work, expandedIntoItself, index + 1, 0);
+        }
+        if (count >= limits.recursion()) {
+            return Future.succeededFuture(new Expansion.Failure("unreasonable virtual_alias_maps map nesting for "
+                    + original));
+        }
+        return lookup(current).transform(ar -> {
+            if (ar.failed()) {
+                return Future.succeededFuture(new Expansion.Failure("virtual_alias_maps map lookup problem for "
+                        + original + ": " + ar.cause().getMessage()));
             }
-            for (String word : value.get().strip().split("[,\\s]+")) {
-                if (word.isEmpty()) {
-                    continue;
-                }
-                MailAddress target = AddressParser.parseMailbox(word);
+            if (ar.result().isEmpty()) {
+                return step(original, work, expandedIntoItself, index + 1, 0);
+            }
+            List<MailAddress> result = new ArrayList<>();
+            for (String word : words(ar.result().get())) {
+                MailAddress target = word.indexOf('@') < 0 ? MailAddress.qualified(word, limits.myorigin())
+                        : AddressParser.parseMailbox(word);
                 if (target == null) {
-                    throw new PostfixTable.TableException("virtual_alias_maps: " + r + ": not an address: \""
-                            + word + "\"");
+                    return Future.succeededFuture(new Expansion.Failure("virtual_alias_maps: " + current
+                            + ": not an address: \"" + word + "\""));
                 }
-                if (seen.add(target)) {
-                    out.add(new Rewritten(target, r));
+                result.add(target);
+            }
+            if (result.isEmpty()) {
+                return step(original, work, expandedIntoItself, index + 1, 0);
+            }
+            work.set(index, result.get(0));
+            work.addAll(result.subList(1, result.size()));
+            for (MailAddress r : result) {
+                if (r.toString().equalsIgnoreCase(current.toString())) {
+                    expandedIntoItself.add(key);  // "allow an address to expand into itself once"
                 }
+            }
+            return step(original, work, expandedIntoItself, index, count + 1);
+        });
+    }
+
+    /** The addresses of a table value: separated by commas or whitespace. */
+    private static List<String> words(String value) {
+        List<String> out = new ArrayList<>();
+        for (String w : value.strip().split("[,\\s]+")) {
+            if (!w.isEmpty()) {
+                out.add(w);
             }
         }
         return out;
-    }
-
-    /** A recipient after rewriting, and the address the client gave (the DSN's Original-Recipient). */
-    public record Rewritten(MailAddress recipient, MailAddress original) {
     }
 }

@@ -1,6 +1,7 @@
 package io.mxgate.core.table;
 
 import io.mxgate.core.address.AddressParser;
+import io.vertx.core.Future;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,31 +14,40 @@ import java.util.Set;
 
 /**
  * A Postfix domain list such as {@code relay_domains}: entries separated by commas or whitespace, each a domain
- * name, a {@code /file/name} whose words are more entries, or a {@code type:table} whose keys are domains.
- * Matching is exact (Postfix's {@code parent_domain_matches_subdomains} default leaves these lists exact).
+ * name, a {@code /file/name} whose words are more entries, or a {@code type:table} in which the domain is looked up
+ * as a key (Postfixadmin's {@code proxy:mysql:/etc/postfix/mysql_virtual_domains_maps.cf}). Names and files are
+ * read once, at startup, as Postfix reads them at {@code postfix reload}; a table is asked at each lookup, so an
+ * edited text table or a new database row takes effect without a restart. Matching is exact (Postfix's
+ * {@code parent_domain_matches_subdomains} default leaves these lists exact).
  */
 public final class DomainList {
 
     private final Set<String> domains;
+    private final List<LookupTable> tables;
 
-    private DomainList(Set<String> domains) {
+    private DomainList(Set<String> domains, List<LookupTable> tables) {
         this.domains = Set.copyOf(domains);
+        this.tables = List.copyOf(tables);
     }
 
+    /** A list of names and files only; a {@code type:table} entry needs {@link #parse(String, LookupTables)}. */
     public static DomainList parse(String spec) {
+        return parse(spec, LookupTables.textOnly());
+    }
+
+    public static DomainList parse(String spec, LookupTables tables) {
         Set<String> domains = new LinkedHashSet<>();
-        for (String entry : split(spec)) {
+        List<LookupTable> lookups = new java.util.ArrayList<>();
+        for (String entry : LookupTables.words(spec)) {
             if (entry.startsWith("/")) {
                 readFile(entry, domains);
             } else if (entry.indexOf(':') > 0) {
-                for (String key : PostfixTable.open(entry).entries().keySet()) {
-                    addDomain(entry, key, domains);
-                }
+                lookups.add(tables.open(entry));
             } else {
                 addDomain("domain list", entry, domains);
             }
         }
-        return new DomainList(domains);
+        return new DomainList(domains, lookups);
     }
 
     private static void readFile(String file, Set<String> domains) {
@@ -46,7 +56,7 @@ public final class DomainList {
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).strip();
                 if (!line.isEmpty() && !line.startsWith("#")) {
-                    for (String word : split(line)) {
+                    for (String word : LookupTables.words(line)) {
                         addDomain(file + ", line " + (i + 1), word, domains);
                     }
                 }
@@ -64,15 +74,24 @@ public final class DomainList {
         domains.add(d);
     }
 
-    private static List<String> split(String spec) {
-        return spec.isBlank() ? List.of() : List.of(spec.strip().split("[,\\s]+"));
+    /** Whether the domain is in the list; fails when a table cannot answer (the caller defers). */
+    public Future<Boolean> contains(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        if (domains.contains(d)) {
+            return Future.succeededFuture(true);
+        }
+        if (tables.isEmpty()) {
+            return Future.succeededFuture(false);
+        }
+        return LookupTables.firstOf(tables, List.of(d)).map(java.util.Optional::isPresent);
     }
 
-    public boolean contains(String domain) {
-        return domains.contains(domain.toLowerCase(Locale.ROOT));
-    }
-
+    /** The names and file entries (not the tables' keys): what the startup check of address classes compares. */
     public Set<String> domains() {
         return domains;
+    }
+
+    public boolean isEmpty() {
+        return domains.isEmpty() && tables.isEmpty();
     }
 }

@@ -17,4 +17,19 @@ public interface LookupTable {
 
     /** The value for {@code key}; fails with {@link PostfixTable.TableException} when the table cannot answer. */
     Future<Optional<String>> lookup(String key);
+
+    /** A fixed text table (tests, and tables built in memory). */
+    static LookupTable of(PostfixTable table) {
+        return new LookupTable() {
+            @Override
+            public String name() {
+                return table.name();
+            }
+
+            @Override
+            public Future<Optional<String>> lookup(String key) {
+                return Future.succeededFuture(table.lookup(key));
+            }
+        };
+    }
 }

@@ -41,7 +41,7 @@ class DomainClassesTest {
     void classifies(String domain, AddressClass expected, boolean local) {
         DomainClasses classes = new DomainClasses(DomainList.parse("relay.example, other-relay.example"),
                 DomainList.parse("mbox.example"), DomainList.parse("alias.example"));
-        assertEquals(expected, classes.classify(domain));
-        assertEquals(local, classes.classify(domain).isLocalDestination());
+        assertEquals(expected, classes.classify(domain).result());
+        assertEquals(local, classes.classify(domain).result().isLocalDestination());
     }
 }

@@ -3,6 +3,7 @@ package io.mxgate.core.routing;
 import io.mxgate.core.address.AddressParser;
 import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.table.DomainList;
+import io.mxgate.core.table.LookupTable;
 import io.mxgate.core.table.PostfixTable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,13 +37,21 @@ class ResolverTest {
             "lmtp.test            lmtp:[10.0.0.9]",
             "bad.test             smtp:[unbalanced");
 
-    private static Resolver resolver(String relayhost, List<String> extra) {
+    private static final DomainClasses CLASSES = new DomainClasses(DomainList.parse("relay.test, backup.test"),
+            DomainList.parse("example.test"), DomainList.parse("alias.test"));
+
+    /** Resolves with text tables, whose futures complete at once. */
+    private record Routes(DomainClasses classes, Resolver resolver) {
+        Route resolve(io.mxgate.core.address.MailAddress a) {
+            return classes.classify(a.domain()).compose(c -> resolver.resolve(a, c)).result();
+        }
+    }
+
+    private static Routes resolver(String relayhost, List<String> extra) {
         List<String> lines = new java.util.ArrayList<>(TRANSPORT);
         lines.addAll(extra);
-        DomainClasses classes = new DomainClasses(DomainList.parse("relay.test, backup.test"),
-                DomainList.parse("example.test"), DomainList.parse("alias.test"));
-        return new Resolver(new Resolver.Settings(classes, "lmtp:[127.0.0.1]:2424", "relay", "smtp", relayhost, 25, 24),
-                TransportMaps.of(List.of(PostfixTable.parse("transport", lines))));
+        return new Routes(CLASSES, new Resolver(new Resolver.Settings("lmtp:[127.0.0.1]:2424", "relay", "smtp",
+                relayhost, 25, 24), new TransportMaps(List.of(LookupTable.of(PostfixTable.parse("transport", lines))), "")));
     }
 
     @ParameterizedTest(name = "[{index}] {0} relayhost={1} -> {2}")
@@ -105,7 +114,7 @@ class ResolverTest {
 
     @org.junit.jupiter.api.Test
     void onlyTheSmtpTransportMayUseTheFallbackRelay() {
-        Resolver r = resolver("", List.of());
+        Routes r = resolver("", List.of());
         assertEquals(true, ((Route.Deliver) r.resolve(AddressParser.parseMailbox("u@other.test"))).fallbackRelay());
         assertEquals(false, ((Route.Deliver) r.resolve(AddressParser.parseMailbox("u@relay.test"))).fallbackRelay());
         assertEquals(false, ((Route.Deliver) r.resolve(AddressParser.parseMailbox("u@lmtp.test"))).fallbackRelay());
@@ -115,8 +124,8 @@ class ResolverTest {
     void smtpTcpPortIsTheDefaultPortOfSmtpNextHops() {
         DomainClasses classes = new DomainClasses(DomainList.parse(""), DomainList.parse("example.test"),
                 DomainList.parse(""));
-        Resolver r = new Resolver(new Resolver.Settings(classes, "lmtp:[dovecot]", "relay", "smtp", "", 2525, 2424),
-                TransportMaps.of(List.of()));
+        Routes r = new Routes(classes, new Resolver(new Resolver.Settings("lmtp:[dovecot]", "relay", "smtp", "", 2525,
+                2424), new TransportMaps(List.of(), "")));
         assertEquals("smtp:other.test:2525", r.resolve(AddressParser.parseMailbox("u@other.test")).key());
         assertEquals("lmtp:[dovecot]:2424", r.resolve(AddressParser.parseMailbox("u@example.test")).key());
     }

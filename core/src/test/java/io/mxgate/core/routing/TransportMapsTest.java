@@ -1,6 +1,7 @@
 package io.mxgate.core.routing;
 
 import io.mxgate.core.address.AddressParser;
+import io.mxgate.core.table.LookupTable;
 import io.mxgate.core.table.PostfixTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,8 @@ class TransportMapsTest {
     void everyTableIsAskedForAKeyBeforeTheNextKey() {
         PostfixTable first = PostfixTable.parse("first", List.of("example.com  smtp:[first]"));
         PostfixTable second = PostfixTable.parse("second", List.of("u@example.com  smtp:[second]"));
-        var match = TransportMaps.of(List.of(first, second)).lookup(AddressParser.parseMailbox("u@example.com"));
+        var match = new TransportMaps(List.of(LookupTable.of(first), LookupTable.of(second)), "")
+                .lookup(AddressParser.parseMailbox("u@example.com")).result();
         assertEquals("u@example.com", match.orElseThrow().key());
         assertEquals(new TransportEntry("smtp", "[second]"), match.get().entry());
     }

@@ -1,58 +1,97 @@
 package io.mxgate.core.routing;
 
 import io.mxgate.core.address.AddressParser;
-import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.table.LookupTable;
 import io.mxgate.core.table.PostfixTable;
+import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** virtual_alias_maps, one level, with the loops and duplicates an admin's table can contain. */
+/**
+ * virtual_alias_maps with cleanup_map1n.c's rules: recursion until an address has no alias or expanded into itself,
+ * loops and oversized expansions deferred, duplicates dropped, catch-alls, bare names qualified with myorigin.
+ */
 class VirtualAliasMapsTest {
 
-    private static final VirtualAliasMaps ALIASES = VirtualAliasMaps.of(List.of(PostfixTable.parse("virtual", List.of(
+    private static final PostfixTable VIRTUAL = PostfixTable.parse("virtual", List.of(
             "info@alias.test      alice@example.test, bob@example.test",
             "self@alias.test      self@alias.test, copy@example.test",
             "ping@alias.test      pong@alias.test",
             "pong@alias.test      ping@alias.test",
             "dup@alias.test       alice@example.test alice@example.test",
+            "chain@alias.test     info@alias.test",
+            "bare@alias.test      bob",
+            "wide@alias.test      a@example.test b@example.test c@example.test d@example.test",
+            "# Postfixadmin: every mailbox is an alias of itself, and a catch-all for the rest of its domain",
+            "alice@pa.test        alice@pa.test",
+            "@pa.test             catchall@pa.test",
+            "catchall@pa.test     catchall@pa.test",
             "@catchall.test       postmaster@example.test",
             "known@catchall.test  known@example.test",
-            "bad@alias.test       not-an-address"))));
+            "user@ext.test        target@example.test",
+            "bad@alias.test       a@@b"));
 
-    private static List<String> rewrite(String... recipients) {
-        List<MailAddress> in = Arrays.stream(recipients).map(AddressParser::parseMailbox).toList();
-        return ALIASES.rewrite(in).stream().map(r -> r.recipient() + "<" + r.original()).toList();
+    private static final VirtualAliasMaps ALIASES = new VirtualAliasMaps(List.of(LookupTable.of(VIRTUAL)), "+",
+            new VirtualAliasMaps.Limits(10, 3, "mx.example.test"));
+
+    private static String expand(String recipient) {
+        VirtualAliasMaps.Expansion e = ALIASES.expand(AddressParser.parseMailbox(recipient)).result();
+        return e instanceof VirtualAliasMaps.Expansion.Addresses a
+                ? String.join(" ", a.addresses().stream().map(Object::toString).toList())
+                : "defer: " + ((VirtualAliasMaps.Expansion.Failure) e).text();
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', textBlock = """
-            info@alias.test          | alice@example.test<info@alias.test bob@example.test<info@alias.test
-            self@alias.test          | self@alias.test<self@alias.test copy@example.test<self@alias.test
-            ping@alias.test          | pong@alias.test<ping@alias.test
-            dup@alias.test           | alice@example.test<dup@alias.test
-            anyone@catchall.test     | postmaster@example.test<anyone@catchall.test
-            known@catchall.test      | known@example.test<known@catchall.test
-            carol@example.test       | carol@example.test<carol@example.test
+            info@alias.test          | alice@example.test bob@example.test
+            self@alias.test          | self@alias.test copy@example.test
+            dup@alias.test           | alice@example.test
+            chain@alias.test         | alice@example.test bob@example.test
+            bare@alias.test          | bob@mx.example.test
+            alice@pa.test            | alice@pa.test
+            nobody@pa.test           | catchall@pa.test
+            anyone@catchall.test     | postmaster@example.test
+            known@catchall.test      | known@example.test
+            user+tag@ext.test        | target@example.test
+            carol@other.test         | carol@other.test
+            ping@alias.test          | defer: unreasonable virtual_alias_maps map nesting for ping@alias.test
+            wide@alias.test          | defer: unreasonable virtual_alias_maps map expansion size for wide@alias.test
+            bad@alias.test           | defer: virtual_alias_maps: bad@alias.test: not an address: "a@@b"
             """)
-    void rewritesOneLevel(String recipient, String expected) {
-        assertEquals(Arrays.asList(expected.split(" ")), rewrite(recipient));
+    void expandsAsCleanupDoes(String recipient, String expected) {
+        assertEquals(expected, expand(recipient));
     }
 
     @Test
-    void duplicatesAcrossRecipientsAreDroppedKeepingTheFirst() {
-        assertEquals(List.of("alice@example.test<info@alias.test", "bob@example.test<info@alias.test"),
-                rewrite("info@alias.test", "alice@example.test"));
+    void aTableThatCannotAnswerDefersTheRecipient() {
+        LookupTable down = new LookupTable() {
+            public String name() {
+                return "mysql:/etc/postfix/down.cf";
+            }
+
+            public Future<Optional<String>> lookup(String key) {
+                return Future.failedFuture(new PostfixTable.TableException("connection refused"));
+            }
+        };
+        VirtualAliasMaps maps = new VirtualAliasMaps(List.of(down), "", VirtualAliasMaps.Limits.POSTFIX);
+        VirtualAliasMaps.Expansion e = maps.expand(AddressParser.parseMailbox("a@example.test")).result();
+        assertEquals(new VirtualAliasMaps.Expansion.Failure(
+                "virtual_alias_maps map lookup problem for a@example.test: connection refused"), e);
     }
 
-    @Test
-    void anEntryThatIsNoAddressIsAConfigurationError() {
-        assertThrows(PostfixTable.TableException.class, () -> rewrite("bad@alias.test"));
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            u@example.com     | ''  | u@example.com @example.com
+            u+ext@example.com | +   | u+ext@example.com u@example.com @example.com
+            """)
+    void keysInVirtualOrder(String address, String delimiter, String keys) {
+        assertEquals(Arrays.asList(keys.split(" ")), VirtualAliasMaps.keys(AddressParser.parseMailbox(address), delimiter));
     }
 }
