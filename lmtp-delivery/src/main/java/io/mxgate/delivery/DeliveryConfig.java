@@ -1,6 +1,7 @@
 package io.mxgate.delivery;
 
 import io.mxgate.config.KafkaSettings;
+import io.mxgate.config.RoutingSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,23 +12,7 @@ import java.time.Duration;
  * docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface DeliveryConfig {
-
-    /** Postfix {@code myhostname}: the name this client gives in LHLO. */
-    @WithDefault("localhost")
-    String myhostname();
-
-    /** Postfix {@code virtual_transport}: where mail for virtual mailbox domains goes (LMTP over TCP). */
-    @WithDefault("lmtp:[127.0.0.1]:2424")
-    String virtualTransport();
-
-    /** Postfix {@code virtual_mailbox_domains}: this service delivers the recipients in these domains only. */
-    @WithDefault("example.test")
-    String virtualMailboxDomains();
-
-    /** Postfix {@code message_size_limit}: sizes the Kafka fetches so the largest message fits. */
-    @WithDefault("10240000")
-    long messageSizeLimit();
+public interface DeliveryConfig extends RoutingSettings {
 
     /** Postfix {@code lmtp_destination_concurrency_limit}: parallel LMTP transactions to the backend. */
     @WithDefault("20")

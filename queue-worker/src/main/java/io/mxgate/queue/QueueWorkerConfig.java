@@ -1,6 +1,8 @@
 package io.mxgate.queue;
 
 import io.mxgate.config.KafkaSettings;
+import io.mxgate.config.RoutingSettings;
+import io.mxgate.config.SmtpClientSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -13,88 +15,16 @@ import java.util.Optional;
  * Postfix's defaults unless noted. docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface QueueWorkerConfig {
-
-    /** Postfix {@code myhostname}: EHLO/LHLO name, the reporting MTA of DSNs, and the domain of bare addresses. */
-    @WithDefault("localhost")
-    String myhostname();
-
-    /** Postfix {@code message_size_limit}: sizes every Kafka limit (ADR 0002). */
-    @WithDefault("10240000")
-    long messageSizeLimit();
+public interface QueueWorkerConfig extends RoutingSettings, SmtpClientSettings {
 
     // ---- trivial-rewrite ----
-
-    /** Postfix {@code virtual_mailbox_domains}: lmtp-delivery takes these from the incoming topic; we retry them. */
-    @WithDefault("example.test")
-    String virtualMailboxDomains();
-
-    /** Postfix {@code relay_domains}: delivered through {@code relay_transport}. */
-    Optional<String> relayDomains();
-
-    /** Postfix {@code virtual_alias_domains}: every address must have a virtual alias, else it bounces. */
-    Optional<String> virtualAliasDomains();
-
-    /** Postfix {@code virtual_alias_maps}: tables of {@code address  address, address...} (and {@code @domain}). */
-    Optional<String> virtualAliasMaps();
-
-    /** Postfix {@code recipient_delimiter}: address extension separators for table lookups (empty: none). */
-    Optional<String> recipientDelimiter();
-
-    /** Postfix {@code virtual_transport}: route of virtual mailbox domains (LMTP to Dovecot). */
-    @WithDefault("lmtp:[127.0.0.1]:2424")
-    String virtualTransport();
-
-    /** Postfix {@code relay_transport}: route of relay domains; {@code relay} is SMTP without the fallback relay. */
-    @WithDefault("relay")
-    String relayTransport();
-
-    /** Postfix {@code default_transport}: route of every other domain. */
-    @WithDefault("smtp")
-    String defaultTransport();
-
-    /** Postfix {@code relayhost}: next hop(s) of relay and default domains instead of the recipient domain. */
-    Optional<String> relayhost();
-
-    /** Postfix {@code transport_maps}: transport(5) tables, comma- or space-separated, read as text. */
-    Optional<String> transportMaps();
 
     /** Postfix {@code smtp_fallback_relay}: tried after the next hop's hosts failed (transport smtp only). */
     Optional<String> smtpFallbackRelay();
 
-    /** Postfix {@code smtp_tcp_port}: the port of SMTP next hops that name none (and of MX hosts). */
-    @WithDefault("25")
-    int smtpTcpPort();
-
-    /** Postfix {@code lmtp_tcp_port}: the port of LMTP next hops that name none. */
-    @WithDefault("24")
-    int lmtpTcpPort();
-
     // ---- DNS and loop detection ----
 
-    /** {@code host[:port]} of the DNS server for MX and A lookups (default: the first of /etc/resolv.conf). */
-    Optional<String> dnsResolver();
-
-    /** One DNS query; a timeout defers the recipients (4.4.3). */
-    @WithDefault("5s")
-    Duration dnsTimeout();
-
-    /** Postfix {@code inet_interfaces}: our own addresses; an MX host on one of them (port 25) is us. */
-    @WithDefault("127.0.0.1")
-    String inetInterfaces();
-
-    /** Postfix {@code proxy_interfaces}: more addresses that are us (a load balancer's). */
-    Optional<String> proxyInterfaces();
-
     // ---- smtp(8) ----
-
-    /** Postfix {@code smtp_tls_security_level}: {@code none}, {@code may} (opportunistic) or {@code encrypt}. */
-    @WithDefault("may")
-    String smtpTlsSecurityLevel();
-
-    /** Postfix {@code smtp_mx_address_limit}: addresses tried per next hop (0: all). */
-    @WithDefault("5")
-    int smtpMxAddressLimit();
 
     /** Postfix {@code smtp_mx_session_limit}: servers of one next hop that may be talked to per attempt. */
     @WithDefault("2")

@@ -1,6 +1,8 @@
 package io.mxgate.ingress;
 
 import io.mxgate.config.KafkaSettings;
+import io.mxgate.config.RoutingSettings;
+import io.mxgate.config.NetworkSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,15 +14,7 @@ import java.util.Optional;
  * (environment: {@code MXGATE_MESSAGE_SIZE_LIMIT}); docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface IngressConfig {
-
-    /** Postfix {@code myhostname}: the name in the greeting, EHLO reply and Received header. */
-    @WithDefault("localhost")
-    String myhostname();
-
-    /** Postfix {@code inet_interfaces}: the address the SMTP listener binds. */
-    @WithDefault("127.0.0.1")
-    String inetInterfaces();
+public interface IngressConfig extends RoutingSettings, NetworkSettings {
 
     /** The SMTP listener's port (master.cf's {@code smtp inet} service). */
     @WithDefault("2525")
@@ -52,10 +46,6 @@ public interface IngressConfig {
     /** Postfix {@code line_length_limit}: the longest command line, in bytes; longer gets 500 5.5.2 and a close. */
     @WithDefault("2048")
     int lineLengthLimit();
-
-    /** Postfix {@code message_size_limit}: the largest message, in bytes, Received header included. */
-    @WithDefault("10240000")
-    long messageSizeLimit();
 
     /**
      * Postfix {@code header_size_limit}: the most bytes one header of a message keeps, continuation lines
@@ -122,16 +112,6 @@ public interface IngressConfig {
     @WithDefault("false")
     boolean smtpdHeloRequired();
 
-    /** Postfix {@code relay_domains}: domains relayed to another host (list, /file or type:table). */
-    Optional<String> relayDomains();
-
-    /** Postfix {@code virtual_mailbox_domains}: domains delivered to mailboxes over LMTP. */
-    @WithDefault("example.test")
-    String virtualMailboxDomains();
-
-    /** Postfix {@code virtual_alias_domains}: domains whose addresses are all aliases. */
-    Optional<String> virtualAliasDomains();
-
     /**
      * Postfix {@code smtpd_relay_restrictions}: evaluated per RCPT before the recipient restrictions. Postfix's
      * default ends in defer_unauth_destination; ours rejects (554 5.7.1 Relay access denied) at once.
@@ -155,19 +135,6 @@ public interface IngressConfig {
 
     /** Postfix {@code permit_mx_backup_networks}: permit_mx_backup only for domains whose better MX hosts are here. */
     Optional<String> permitMxBackupNetworks();
-
-    /**
-     * Postfix {@code proxy_interfaces}: our public addresses (a load balancer's), which permit_mx_backup looks for
-     * among a domain's MX hosts, besides {@code inet_interfaces}.
-     */
-    Optional<String> proxyInterfaces();
-
-    /** The DNS server for RBL, MX and reverse lookups, {@code host[:port]}; default: the first of /etc/resolv.conf. */
-    Optional<String> dnsResolver();
-
-    /** How long one DNS query may take; past it the restriction answers 451 4.3.0 (never an accept). */
-    @WithDefault("5s")
-    Duration dnsTimeout();
 
     /** Postfix {@code smtpd_peername_lookup}: look up (and forward-confirm) the client's name. */
     @WithDefault("true")
@@ -211,6 +178,22 @@ public interface IngressConfig {
     /** How long a recipient check may take before the answer is 450 "address verification problem". */
     @WithDefault("5s")
     Duration verifierTimeout();
+
+    /**
+     * Postfix {@code smtpd_reject_unlisted_recipient}: after the restriction lists, refuse an address that
+     * {@code virtual_alias_maps} does not know in a virtual alias domain, or that neither it nor a non-empty
+     * {@code virtual_mailbox_maps} knows in a virtual mailbox domain.
+     */
+    @WithDefault("true")
+    boolean smtpdRejectUnlistedRecipient();
+
+    /** Postfix {@code unknown_virtual_alias_reject_code}: the code for an unknown virtual alias domain address. */
+    @WithDefault("550")
+    int unknownVirtualAliasRejectCode();
+
+    /** Postfix {@code unknown_virtual_mailbox_reject_code}: the code for an unknown virtual mailbox domain address. */
+    @WithDefault("550")
+    int unknownVirtualMailboxRejectCode();
 
     /** Postfix {@code unverified_recipient_reject_code}: the reply code when a probe bounced (any 4xx or 5xx). */
     @WithDefault("450")

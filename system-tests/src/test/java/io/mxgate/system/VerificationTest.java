@@ -40,12 +40,12 @@ class VerificationTest {
 
     @Test
     void unknownRecipientIsRejectedWithDovecotsReply() {
-        assertEquals("450 4.1.1 <ghost@example.test>: Recipient address rejected: undeliverable address: "
+        assertEquals("450 4.1.1 <ghost@example.test>: Recipient address rejected: unverified address: "
                 + "host 127.0.0.1[127.0.0.1] said: 550 5.1.1 <ghost@example.test> User doesn't exist: ghost@example.test "
                 + "(in reply to RCPT TO command)", rcpt(stack.smtpPort(), "ghost@example.test"));
         assertTrue(Stack.await(Duration.ofSeconds(2), () -> stack.log("smtp-ingress").contains(
                 "NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 450 4.1.1 <ghost@example.test>: Recipient address rejected: "
-                        + "undeliverable address: host 127.0.0.1[127.0.0.1] said: 550 5.1.1")));
+                        + "unverified address: host 127.0.0.1[127.0.0.1] said: 550 5.1.1")));
         assertTrue(stack.log("verifier").contains("to=<ghost@example.test>, relay=127.0.0.1[127.0.0.1]:"
                 + stack.lmtpPort() + ", delay="));
         assertTrue(stack.log("verifier").contains("dsn=5.1.1, status=undeliverable (host 127.0.0.1[127.0.0.1] said: "

@@ -1,5 +1,7 @@
 package io.mxgate.verify;
 
+import io.mxgate.config.RoutingSettings;
+import io.mxgate.config.SmtpClientSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -11,26 +13,11 @@ import java.util.Optional;
  * docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface VerifierConfig {
-
-    /** Postfix {@code myhostname}: LHLO/EHLO name of probes and the domain of the probe sender. */
-    @WithDefault("localhost")
-    String myhostname();
+public interface VerifierConfig extends RoutingSettings, SmtpClientSettings {
 
     /** The verify cache, shared by all replicas (Postfix {@code address_verify_map}). */
     @WithDefault("redis://127.0.0.1:16379")
     String redisUrl();
-
-    /** Postfix {@code virtual_mailbox_domains}: probed over {@code virtual_transport}. */
-    @WithDefault("example.test")
-    String virtualMailboxDomains();
-
-    /** Postfix {@code relay_domains}. */
-    Optional<String> relayDomains();
-
-    /** Postfix {@code virtual_transport}: the LMTP next hop that probes for virtual mailbox domains go to. */
-    @WithDefault("lmtp:[127.0.0.1]:2424")
-    String virtualTransport();
 
     /** The address-verify settings. */
     AddressVerify addressVerify();

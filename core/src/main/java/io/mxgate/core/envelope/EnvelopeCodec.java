@@ -6,12 +6,15 @@ import io.mxgate.core.address.MailAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The envelope's wire form, a Kafka record header: one {@code letter value} record per line, in the spirit
  * of Postfix's queue file records ({@code T} time, {@code S} sender, {@code R} recipient). Text, so an admin can
- * read it with {@code kafka-console-consumer --property print.headers=true}; versioned by its first line.
+ * read it with {@code kafka-console-consumer --property print.headers=true}; versioned by its first line. An
+ * {@code O} record (Postfix's ORCP) before an {@code R} names the address the client gave for that recipient.
  */
 public final class EnvelopeCodec {
 
@@ -36,6 +39,10 @@ public final class EnvelopeCodec {
         line(sb, 'N', Integer.toString(e.attempts()));
         line(sb, 'W', e.reason());
         for (MailAddress r : e.recipients()) {
+            MailAddress original = e.originals().get(r);
+            if (original != null) {
+                line(sb, 'O', original.toString());
+            }
             line(sb, 'R', r.toString());
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -64,6 +71,8 @@ public final class EnvelopeCodec {
         int attempts = 0;
         String reason = "";
         List<MailAddress> recipients = new ArrayList<>();
+        Map<MailAddress, MailAddress> originals = new HashMap<>();
+        MailAddress original = null;
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
             if (line.length() < 2 || line.charAt(1) != ' ') {
@@ -81,7 +90,15 @@ public final class EnvelopeCodec {
                     case 'P' -> protocol = v;
                     case 'N' -> attempts = Integer.parseInt(v);
                     case 'W' -> reason = v;
-                    case 'R' -> recipients.add(mailbox(v, i));
+                    case 'O' -> original = mailbox(v, i);
+                    case 'R' -> {
+                        MailAddress r = mailbox(v, i);
+                        recipients.add(r);
+                        if (original != null) {
+                            originals.put(r, original);
+                            original = null;
+                        }
+                    }
                     default -> throw new MalformedEnvelopeException("line " + (i + 1) + ": unknown record " + line);
                 }
             } catch (NumberFormatException ex) {
@@ -92,7 +109,7 @@ public final class EnvelopeCodec {
             throw new MalformedEnvelopeException("envelope lacks queue id, arrival, sender or recipients");
         }
         return new Envelope(queueId, arrival, sender, recipients, new Envelope.Client(name, address, helo, protocol),
-                attempts, reason);
+                attempts, reason, originals);
     }
 
     private static MailAddress mailbox(String v, int index) {

@@ -55,7 +55,7 @@ public final class RecipientResolver {
         }
 
         /** Not in the tables of its class; {@code text} is Postfix's ("User unknown in virtual alias table"). */
-        record Unknown(String text) implements Listing {
+        record Unknown(AddressClass addressClass, String text) implements Listing {
         }
 
         /** A table could not answer. */
@@ -132,11 +132,11 @@ public final class RecipientResolver {
                 return Future.succeededFuture((Listing) new Listing.Listed());
             }
             return addressClass(recipient).compose(c -> switch (c) {
-                case VIRTUAL_ALIAS -> Future.succeededFuture(new Listing.Unknown("User unknown in virtual alias table"));
+                case VIRTUAL_ALIAS -> Future.succeededFuture(new Listing.Unknown(c, "User unknown in virtual alias table"));
                 case VIRTUAL_MAILBOX -> mailboxMaps.isEmpty() ? Future.succeededFuture(new Listing.Listed())
                         : LookupTables.firstOf(mailboxMaps, VirtualAliasMaps.keys(recipient, recipientDelimiter))
                         .map(v -> v.isPresent() ? new Listing.Listed()
-                                : new Listing.Unknown("User unknown in virtual mailbox table"));
+                                : new Listing.Unknown(c, "User unknown in virtual mailbox table"));
                 case RELAY, FOREIGN -> Future.succeededFuture(new Listing.Listed());
             });
         }).recover(e -> Future.succeededFuture(new Listing.Failed(e.getMessage())));

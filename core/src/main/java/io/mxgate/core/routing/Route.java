@@ -12,6 +12,20 @@ public sealed interface Route {
     /** A name that is equal for recipients delivered together (Postfix's queue name {@code transport:nexthop}). */
     String key();
 
+    /** The one dispatch over the kinds of route: a caller that forgets a kind does not compile. */
+    <T> T dispatch(Dispatch<T> d);
+
+    /** What to do with each kind of route. */
+    interface Dispatch<T> {
+        T deliver(Deliver route);
+
+        T bounce(Bounce route);
+
+        T defer(Defer route);
+
+        T discard(Discard route);
+    }
+
     /**
      * Delivery over SMTP or LMTP to the first next hop that answers, the others in order after it.
      *
@@ -33,6 +47,11 @@ public sealed interface Route {
         }
 
         @Override
+        public <T> T dispatch(Dispatch<T> d) {
+            return d.deliver(this);
+        }
+
+        @Override
         public String key() {
             return transport + ":" + nextHops.stream().map(h -> (h.mxLookup() ? h.host() : "[" + h.host() + "]")
                     + ":" + h.port()).collect(Collectors.joining(","));
@@ -42,6 +61,11 @@ public sealed interface Route {
     /** The {@code error} transport: the recipient bounces with this status and text. */
     record Bounce(EnhancedStatus dsn, String text) implements Route {
         @Override
+        public <T> T dispatch(Dispatch<T> d) {
+            return d.bounce(this);
+        }
+
+        @Override
         public String key() {
             return "error:" + text;
         }
@@ -50,6 +74,11 @@ public sealed interface Route {
     /** The {@code retry} transport, an unknown transport, or a lookup problem: the recipient is deferred. */
     record Defer(EnhancedStatus dsn, String text) implements Route {
         @Override
+        public <T> T dispatch(Dispatch<T> d) {
+            return d.defer(this);
+        }
+
+        @Override
         public String key() {
             return "retry:" + text;
         }
@@ -57,6 +86,11 @@ public sealed interface Route {
 
     /** The {@code discard} transport: the mail is dropped and counts as delivered. */
     record Discard(String text) implements Route {
+        @Override
+        public <T> T dispatch(Dispatch<T> d) {
+            return d.discard(this);
+        }
+
         @Override
         public String key() {
             return "discard:" + text;

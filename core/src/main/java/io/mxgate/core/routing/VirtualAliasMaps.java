@@ -22,8 +22,9 @@ import java.util.Set;
  * defer the recipient, as Postfix does, so a loop {@code a -> b -> a} defers instead of bouncing or looping.
  * Keys, in virtual(5) order: {@code user@domain}, {@code user@domain} without the address extension (when
  * {@code recipient_delimiter} is set), then the catch-all {@code @domain}. A value is a list of addresses separated
- * by commas or whitespace; an address without a domain gets {@code @$myorigin}. Duplicates are dropped, keeping
- * the first.
+ * by commas or whitespace; an address without a domain gets {@code @$myorigin}, and {@code @domain} keeps the local
+ * part (mail_addr_map.c). Duplicates are dropped, keeping the first. Not done: propagating an unmatched address
+ * extension to the result ({@code propagate_unmatched_extensions}).
  */
 public final class VirtualAliasMaps {
 
@@ -118,6 +119,7 @@ public final class VirtualAliasMaps {
             List<MailAddress> result = new ArrayList<>();
             for (String word : words(ar.result().get())) {
                 MailAddress target = word.indexOf('@') < 0 ? MailAddress.qualified(word, limits.myorigin())
+                        : word.startsWith("@") ? AddressParser.parseMailbox(current.localPart() + word)
                         : AddressParser.parseMailbox(word);
                 if (target == null) {
                     return Future.succeededFuture(new Expansion.Failure("virtual_alias_maps: " + current

@@ -72,6 +72,8 @@ public final class Replies {
     }
 
     public static final Reply QUEUE_WRITE_ERROR = Reply.of(451, "4.3.0", "Error: queue file write error");
+    /** cleanup could not expand an alias (a table failed, or a loop hit virtual_alias_recursion_limit). */
+    public static final Reply ALIAS_EXPANSION_ERROR = Reply.of(451, "4.6.0", "Alias expansion error");
 
     public static Reply unsupportedParameter(String parameter) {
         return Reply.of(555, "5.5.4", "Unsupported option: " + parameter);

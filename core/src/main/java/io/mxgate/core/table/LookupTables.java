@@ -30,11 +30,14 @@ public final class LookupTables implements AutoCloseable {
         this.sqlOpener = sqlOpener;
     }
 
-    /** Tables of the text types only; a SQL table name fails at startup with a message saying so. */
+    /** The opener where no SQL client is set up: a SQL table name fails at startup with a message saying so. */
+    public static final Function<String, LookupTable> NO_SQL = name -> {
+        throw new PostfixTable.TableException(name + ": SQL tables are not available here");
+    };
+
+    /** Tables of the text types only. */
     public static LookupTables textOnly() {
-        return new LookupTables(name -> {
-            throw new PostfixTable.TableException(name + ": SQL tables are not available here");
-        });
+        return new LookupTables(NO_SQL);
     }
 
     /** Opens {@code [proxy:]type:name} (or returns the one already open); a bad table fails here, at startup. */
@@ -82,15 +85,10 @@ public final class LookupTables implements AutoCloseable {
         for (ReloadingTable<PostfixTable> t : textTables.values()) {
             RuntimeException e = t.reload();
             if (e != null) {
-                problems.add(t.name() + ": " + e.getMessage() + "; keeping the previous version");
+                problems.add(t.name() + ": " + e.getMessage() + " (keeping the previous version)");
             }
         }
         return problems;
-    }
-
-    /** True when some table follows a file, so a reload timer is worth running. */
-    public boolean hasTextTables() {
-        return !textTables.isEmpty();
     }
 
     @Override

@@ -36,6 +36,7 @@ class VirtualAliasMapsTest {
             "@catchall.test       postmaster@example.test",
             "known@catchall.test  known@example.test",
             "user@ext.test        target@example.test",
+            "@fwd.test            @example.test",
             "bad@alias.test       a@@b"));
 
     private static final VirtualAliasMaps ALIASES = new VirtualAliasMaps(List.of(LookupTable.of(VIRTUAL)), "+",
@@ -61,6 +62,7 @@ class VirtualAliasMapsTest {
             known@catchall.test      | known@example.test
             user+tag@ext.test        | target@example.test
             carol@other.test         | carol@other.test
+            bob+x@fwd.test           | bob+x@example.test
             ping@alias.test          | defer: unreasonable virtual_alias_maps map nesting for ping@alias.test
             wide@alias.test          | defer: unreasonable virtual_alias_maps map expansion size for wide@alias.test
             bad@alias.test           | defer: virtual_alias_maps: bad@alias.test: not an address: "a@@b"

@@ -8,7 +8,8 @@ import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.core.kafka.Topics;
-import io.mxgate.core.table.DomainList;
+import io.mxgate.core.routing.ResolverRuntime;
+import io.mxgate.core.table.LookupTables;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.delivery.DeliveryConfig;
 import io.mxgate.delivery.lmtp.LmtpAgent;
@@ -66,7 +67,7 @@ public class DeliveryConsumer {
     private final MeterRegistry metrics;
     private final Clock clock = Clock.systemUTC();
 
-    private DomainList virtualMailboxDomains;
+    private ResolverRuntime resolution;
     private ConnectionPool pool;
     private LmtpAgent agent;
     private KafkaConsumer<String, byte[]> consumer;
@@ -89,7 +90,7 @@ public class DeliveryConsumer {
     }
 
     void start(@Observes StartupEvent event) {
-        virtualMailboxDomains = DomainList.parse(config.virtualMailboxDomains());
+        resolution = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
         NextHop nextHop = NextHop.parse(config.virtualTransport());
         if (!nextHop.transport().equals("lmtp") || nextHop.mxLookup()) {
             throw new IllegalArgumentException("mxgate.virtual-transport must be lmtp:[host]:port, got "
@@ -140,6 +141,9 @@ public class DeliveryConsumer {
         }
         if (pool != null) {
             pool.close();
+        }
+        if (resolution != null) {
+            resolution.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
@@ -286,14 +290,26 @@ public class DeliveryConsumer {
             item.followUps().add(new ProducerRecord<>(config.kafka().corruptTopic(), null, r.key(), r.value(), r.headers()));
             return Future.succeededFuture(Outcome.DONE);
         }
-        List<MailAddress> ours = envelope.recipients().stream()
-                .filter(r -> virtualMailboxDomains.contains(r.domain())).toList();
-        if (item.record().topic().equals(config.kafka().mailboxTopic()) && ours.size() < envelope.recipients().size()) {
-            handOver(item, envelope, ours);
+        List<Future<Boolean>> classes = new ArrayList<>();
+        for (MailAddress r : envelope.recipients()) {
+            classes.add(resolution.resolver().isVirtualMailbox(r));
         }
-        if (ours.isEmpty()) {
-            return Future.succeededFuture(Outcome.DONE);
-        }
+        // a domain table that cannot answer holds the record: it is tried again, never dropped
+        return Future.all(classes).compose(all -> {
+            List<MailAddress> ours = new ArrayList<>();
+            for (int i = 0; i < classes.size(); i++) {
+                if (classes.get(i).result()) {
+                    ours.add(envelope.recipients().get(i));
+                }
+            }
+            if (item.record().topic().equals(config.kafka().mailboxTopic()) && ours.size() < envelope.recipients().size()) {
+                handOver(item, envelope, ours);
+            }
+            return ours.isEmpty() ? Future.succeededFuture(Outcome.DONE) : deliver(item, envelope, ours, backendDown);
+        });
+    }
+
+    private Future<Outcome> deliver(Item item, Envelope envelope, List<MailAddress> ours, AtomicBoolean backendDown) {
         return agent.deliver(envelope, ours, item.record().value(), item.dequeued()).map(attempt -> {
             if (attempt instanceof LmtpAgent.Attempt.BackendDown down) {
                 backendDown.set(true);

@@ -8,14 +8,17 @@ import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.kafka.Kafka;
+import io.mxgate.queue.routing.Routing;
 import io.mxgate.queue.schedule.RetrySchedule;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Postfix's bounce(8): writes a DSN and queues it as a new message from the null sender on the incoming topic,
@@ -31,14 +34,16 @@ public class Notifier {
 
     private final QueueWorkerConfig config;
     private final Kafka kafka;
+    private final Routing routing;
     private final Clock clock = Clock.systemUTC();
     private final QueueId queueIds = new QueueId(clock);
     private final MailAddress doubleBounce;
     private final boolean notifyDoubleBounce;
 
-    Notifier(QueueWorkerConfig config, Kafka kafka) {
+    Notifier(QueueWorkerConfig config, Kafka kafka, Routing routing) {
         this.config = config;
         this.kafka = kafka;
+        this.routing = routing;
         this.doubleBounce = MailAddress.qualified(config.doubleBounceSender(), config.myhostname());
         this.notifyDoubleBounce = List.of(config.notifyClasses().toLowerCase(Locale.ROOT).split("[,\\s]+"))
                 .contains("2bounce");
@@ -95,8 +100,12 @@ public class Notifier {
                 original.sender(), to, subject, original.arrival(), now, id,
                 schedule.retryUntil(original.arrival(), nullSender), schedule.delayWarningTime(),
                 schedule.lifetime(nullSender), recipients, message));
-        Envelope envelope = new Envelope(id, now, envelopeSender, List.of(to),
-                new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "bounce"), 0, "");
+        // bounce(8) hands its notice to cleanup, so the sender's aliases apply to it as to any mail
+        List<MailAddress> targets = routing.expand(to);
+        Map<MailAddress, MailAddress> originals = new HashMap<>();
+        targets.forEach(t -> originals.put(t, to));
+        Envelope envelope = new Envelope(id, now, envelopeSender, targets,
+                new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "bounce"), 0, "", originals);
         kafka.sendAll(List.of(QueueRecords.record(config.kafka().incomingTopic(), envelope, dsn)));
         return id;
     }

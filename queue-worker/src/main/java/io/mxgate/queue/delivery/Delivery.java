@@ -4,6 +4,7 @@ import io.mxgate.core.delivery.DeliveryLog;
 import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.dsn.RecipientStatus;
 import io.mxgate.core.envelope.Envelope;
+import io.mxgate.core.routing.RecipientResolver;
 import io.mxgate.core.routing.Route;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.queue.routing.Routing;
@@ -41,52 +42,63 @@ public class Delivery {
     /** Never fails: every recipient gets an outcome. */
     public Future<List<Outcome>> deliver(Envelope envelope, List<RecipientStatus> recipients, byte[] message,
                                          Instant dequeued) {
-        Map<String, Route> routes = new LinkedHashMap<>();
-        Map<String, List<RecipientStatus>> groups = new LinkedHashMap<>();
+        List<Future<RecipientResolver.Target>> lookups = new ArrayList<>(recipients.size());
         for (RecipientStatus r : recipients) {
-            Route route = routing.route(r.recipient());
-            routes.putIfAbsent(route.key(), route);
-            groups.computeIfAbsent(route.key(), k -> new ArrayList<>()).add(r);
+            lookups.add(routing.resolver().route(r.recipient()));  // never fails: a table problem is a Defer route
         }
-        List<Future<List<Outcome>>> parts = new ArrayList<>();
-        for (Map.Entry<String, List<RecipientStatus>> g : groups.entrySet()) {
-            Route route = routes.get(g.getKey());
-            parts.add(dispatch(envelope, route, g.getValue(), message, dequeued));
-        }
-        return Future.join(new ArrayList<Future<?>>(parts)).transform(x -> {
-            List<Outcome> out = new ArrayList<>(recipients.size());
-            for (int i = 0; i < parts.size(); i++) {
-                Future<List<Outcome>> f = parts.get(i);
-                if (f.succeeded()) {
-                    out.addAll(f.result());
-                } else {
-                    String key = new ArrayList<>(groups.keySet()).get(i);
-                    for (RecipientStatus r : groups.get(key)) {
-                        out.add(Outcome.deferred(r.withStatus(EnhancedStatus.of(4, 3, 0),
-                                "delivery agent failure: " + f.cause(), "", "")));
+        return Future.all(lookups).compose(all -> {
+            Map<String, Route> routes = new LinkedHashMap<>();
+            Map<String, List<RecipientStatus>> groups = new LinkedHashMap<>();
+            for (int i = 0; i < recipients.size(); i++) {
+                Route route = lookups.get(i).result().route();
+                routes.putIfAbsent(route.key(), route);
+                groups.computeIfAbsent(route.key(), k -> new ArrayList<>()).add(recipients.get(i));
+            }
+            List<Future<List<Outcome>>> parts = new ArrayList<>();
+            for (Map.Entry<String, List<RecipientStatus>> g : groups.entrySet()) {
+                parts.add(dispatch(envelope, routes.get(g.getKey()), g.getValue(), message, dequeued));
+            }
+            return Future.join(new ArrayList<Future<?>>(parts)).transform(x -> {
+                List<Outcome> out = new ArrayList<>(recipients.size());
+                List<String> keys = new ArrayList<>(groups.keySet());
+                for (int i = 0; i < parts.size(); i++) {
+                    Future<List<Outcome>> f = parts.get(i);
+                    if (f.succeeded()) {
+                        out.addAll(f.result());
+                    } else {
+                        for (RecipientStatus r : groups.get(keys.get(i))) {
+                            out.add(Outcome.deferred(r.withStatus(EnhancedStatus.of(4, 3, 0),
+                                    "delivery agent failure: " + f.cause(), "", "")));
+                        }
                     }
                 }
-            }
-            return Future.succeededFuture(out);
+                return Future.succeededFuture(out);
+            });
         });
     }
 
     private Future<List<Outcome>> dispatch(Envelope envelope, Route route, List<RecipientStatus> recipients,
                                            byte[] message, Instant dequeued) {
-        if (route instanceof Route.Deliver d) {
-            return smtp.deliver(envelope, d, recipients, message, dequeued);
-        }
-        if (route instanceof Route.Bounce b) {
-            return Future.succeededFuture(local(envelope, recipients, dequeued, "error",
-                    RecipientResult.Status.BOUNCED, b.dsn(), b.text()));
-        }
-        if (route instanceof Route.Defer d) {
-            return Future.succeededFuture(local(envelope, recipients, dequeued, "error",
-                    RecipientResult.Status.DEFERRED, d.dsn(), d.text()));
-        }
-        Route.Discard d = (Route.Discard) route;
-        return Future.succeededFuture(local(envelope, recipients, dequeued, "discard",
-                RecipientResult.Status.SENT, EnhancedStatus.of(2, 0, 0), d.text()));
+        return route.dispatch(new Route.Dispatch<>() {
+            public Future<List<Outcome>> deliver(Route.Deliver d) {
+                return smtp.deliver(envelope, d, recipients, message, dequeued);
+            }
+
+            public Future<List<Outcome>> bounce(Route.Bounce b) {
+                return Future.succeededFuture(local(envelope, recipients, dequeued, "error",
+                        RecipientResult.Status.BOUNCED, b.dsn(), b.text()));
+            }
+
+            public Future<List<Outcome>> defer(Route.Defer d) {
+                return Future.succeededFuture(local(envelope, recipients, dequeued, "error",
+                        RecipientResult.Status.DEFERRED, d.dsn(), d.text()));
+            }
+
+            public Future<List<Outcome>> discard(Route.Discard d) {
+                return Future.succeededFuture(local(envelope, recipients, dequeued, "discard",
+                        RecipientResult.Status.SENT, EnhancedStatus.of(2, 0, 0), d.text()));
+            }
+        });
     }
 
     private List<Outcome> local(Envelope envelope, List<RecipientStatus> recipients, Instant dequeued, String agent,

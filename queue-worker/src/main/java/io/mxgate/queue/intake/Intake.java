@@ -7,9 +7,7 @@ import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.core.kafka.Topics;
-import io.mxgate.core.routing.VirtualAliasMaps;
 import io.mxgate.core.smtp.EnhancedStatus;
-import io.mxgate.core.table.PostfixTable;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.bounce.Notifier;
 import io.mxgate.queue.kafka.Kafka;
@@ -202,20 +200,17 @@ public class Intake {
         return false;
     }
 
-    private boolean incoming(ConsumerRecord<String, byte[]> r, Envelope envelope) {
-        List<MailAddress> ours = envelope.recipients().stream().filter(a -> !routing.isVirtualMailbox(a)).toList();
-        if (ours.isEmpty()) {
+    private boolean incoming(ConsumerRecord<String, byte[]> r, Envelope envelope) throws Exception {
+        // smtp-ingress expanded the aliases (as cleanup does), so these are targets: ours are those lmtp-delivery
+        // does not take
+        List<RecipientStatus> statuses = new ArrayList<>();
+        for (MailAddress a : envelope.recipients()) {
+            if (!routing.isVirtualMailbox(a)) {
+                statuses.add(RecipientStatus.of(a, envelope.original(a), EnhancedStatus.of(4, 0, 0), ""));
+            }
+        }
+        if (statuses.isEmpty()) {
             return false;
-        }
-        List<VirtualAliasMaps.Rewritten> rewritten;
-        try {
-            rewritten = routing.rewrite(ours);
-        } catch (PostfixTable.TableException e) {
-            throw new IllegalStateException("virtual_alias_maps lookup failure: " + e.getMessage(), e);
-        }
-        List<RecipientStatus> statuses = new ArrayList<>(rewritten.size());
-        for (VirtualAliasMaps.Rewritten w : rewritten) {
-            statuses.add(RecipientStatus.of(w.recipient(), w.original(), EnhancedStatus.of(4, 0, 0), ""));
         }
         Instant now = clock.instant();
         QueueEntry entry = entry(r, envelope, statuses, now);
@@ -257,7 +252,7 @@ public class Intake {
         String diagnostic = remote.isEmpty() ? "" : host.group(2);
         List<RecipientStatus> out = new ArrayList<>();
         for (MailAddress a : envelope.recipients()) {
-            out.add(new RecipientStatus(a, a, dsn, reason, remote, diagnostic));
+            out.add(new RecipientStatus(a, envelope.original(a), dsn, reason, remote, diagnostic));
         }
         return out;
     }

@@ -1,15 +1,9 @@
 package io.mxgate.queue.routing;
 
 import io.mxgate.core.address.MailAddress;
-import io.mxgate.core.domain.AddressClass;
-import io.mxgate.core.domain.DomainClasses;
-import io.mxgate.core.routing.Resolver;
-import io.mxgate.core.routing.Route;
-import io.mxgate.core.routing.TransportMaps;
-import io.mxgate.core.routing.VirtualAliasMaps;
-import io.mxgate.core.table.DomainList;
-import io.mxgate.core.table.PostfixTable;
-import io.mxgate.core.table.ReloadingTable;
+import io.mxgate.core.routing.RecipientResolver;
+import io.mxgate.core.routing.ResolverRuntime;
+import io.mxgate.core.table.LookupTables;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -19,27 +13,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 
 /**
- * trivial-rewrite for queue-worker: the address classes, {@code virtual_alias_maps} and {@code transport_maps} from
- * the configuration, tables re-read every 2 s when their file changed (a file that no longer parses keeps the last
- * good version and logs a warning), so a ConfigMap update or an edited file takes effect without a restart.
+ * trivial-rewrite for queue-worker: core's {@link RecipientResolver} over this service's tables, which follow their
+ * files (a ConfigMap update or an edited file takes effect without a restart).
  */
 @ApplicationScoped
 public class Routing {
 
     private static final Logger LOG = Logger.getLogger("trivial-rewrite");
+    /** How long a consumer thread waits for a table before it holds its record and tries again. */
+    private static final Duration LOOKUP_WAIT = Duration.ofSeconds(30);
 
     private final QueueWorkerConfig config;
     private final Vertx vertx;
-    private final List<ReloadingTable<PostfixTable>> transportTables = new ArrayList<>();
-    private final List<ReloadingTable<PostfixTable>> aliasTables = new ArrayList<>();
-    private DomainList virtualMailboxDomains;
-    private Resolver resolver;
-    private VirtualAliasMaps aliases;
-    private long timer = -1;
+    private ResolverRuntime runtime;
 
     Routing(QueueWorkerConfig config, Vertx vertx) {
         this.config = config;
@@ -47,71 +36,28 @@ public class Routing {
     }
 
     void start(@Observes @Priority(5) StartupEvent event) {
-        virtualMailboxDomains = DomainList.parse(config.virtualMailboxDomains());
-        DomainClasses classes = new DomainClasses(DomainList.parse(config.relayDomains().orElse("")),
-                virtualMailboxDomains, DomainList.parse(config.virtualAliasDomains().orElse("")));
-        for (String t : tableNames(config.transportMaps().orElse(""))) {
-            transportTables.add(new ReloadingTable<>(t, f -> PostfixTable.open(t)));
-        }
-        for (String t : tableNames(config.virtualAliasMaps().orElse(""))) {
-            aliasTables.add(new ReloadingTable<>(t, f -> PostfixTable.open(t)));
-        }
-        String delimiter = config.recipientDelimiter().orElse("");
-        resolver = new Resolver(new Resolver.Settings(classes, config.virtualTransport(), config.relayTransport(),
-                config.defaultTransport(), config.relayhost().orElse(""), config.smtpTcpPort(), config.lmtpTcpPort()),
-                new TransportMaps(() -> current(transportTables), delimiter));
-        aliases = new VirtualAliasMaps(() -> current(aliasTables), delimiter);
-        if (!transportTables.isEmpty() || !aliasTables.isEmpty()) {
-            timer = vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
-                reload(transportTables);
-                reload(aliasTables);
-                return null;
-            }, false));
-        }
+        runtime = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        runtime.close();
+    }
+
+    public RecipientResolver resolver() {
+        return runtime.resolver();
+    }
+
+    /** True for recipients lmtp-delivery takes from the incoming topic itself; throws when a table cannot tell. */
+    public boolean isVirtualMailbox(MailAddress recipient) throws Exception {
+        return ResolverRuntime.await(runtime.resolver().isVirtualMailbox(recipient), LOOKUP_WAIT);
+    }
+
+    /** {@code virtual_alias_maps} for an address queue-worker itself sends to (a DSN's recipient), on its own thread. */
+    public java.util.List<MailAddress> expand(MailAddress recipient) throws Exception {
+        var expansion = ResolverRuntime.await(runtime.resolver().expand(recipient), LOOKUP_WAIT);
+        if (expansion instanceof io.mxgate.core.routing.VirtualAliasMaps.Expansion.Addresses a) {
+            return a.addresses();
         }
-    }
-
-    private static void reload(List<ReloadingTable<PostfixTable>> tables) {
-        for (ReloadingTable<PostfixTable> t : tables) {
-            RuntimeException e = t.reload();
-            if (e != null) {
-                LOG.warnf("warning: %s: %s; keeping the previous version", t.name(), e.getMessage());
-            }
-        }
-    }
-
-    private static List<PostfixTable> current(List<ReloadingTable<PostfixTable>> tables) {
-        List<PostfixTable> out = new ArrayList<>(tables.size());
-        for (ReloadingTable<PostfixTable> t : tables) {
-            out.add(t.get());
-        }
-        return out;
-    }
-
-    static List<String> tableNames(String spec) {
-        return spec.isBlank() ? List.of() : List.of(spec.strip().split("[,\\s]+"));
-    }
-
-    /** True for recipients lmtp-delivery takes from the incoming topic itself. */
-    public boolean isVirtualMailbox(MailAddress recipient) {
-        return virtualMailboxDomains.contains(recipient.domain());
-    }
-
-    public AddressClass addressClass(MailAddress recipient) {
-        return resolver.addressClass(recipient);
-    }
-
-    public Route route(MailAddress recipient) {
-        return resolver.resolve(recipient);
-    }
-
-    /** {@code virtual_alias_maps} applied to the recipients (throws TableException on a broken alias). */
-    public List<VirtualAliasMaps.Rewritten> rewrite(List<MailAddress> recipients) {
-        return aliases.rewrite(recipients);
+        throw new IllegalStateException(((io.mxgate.core.routing.VirtualAliasMaps.Expansion.Failure) expansion).text());
     }
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
  * The replies of Postfix's reject_unverified_recipient: a bounced address gets
  * {@code unverified_recipient_reject_code} (any 4xx or 5xx; the enhanced status follows its class), a deferred or
  * pending one {@code unverified_recipient_defer_code}, and a verifier that cannot be asked a 450, never a 5xx and
- * never an accept. {@code unverified_recipient_reject_reason} replaces the next hop's text when set.
+ * never an accept. {@code unverified_recipient_reject_reason} replaces the next hop's text when set. As in
+ * smtpd_check.c's check_verify, a 4xx says "unverified address" and a 5xx "undeliverable address".
  */
 public record UnverifiedRecipientReplies(int rejectCode, int deferCode, Optional<String> rejectReason) {
 
@@ -33,7 +34,8 @@ public record UnverifiedRecipientReplies(int rejectCode, int deferCode, Optional
         return switch (answer.status()) {
             case OK -> null;
             case BOUNCE -> Replies.recipientRejected(rejectCode, UNVERIFIED, recipient,
-                    "undeliverable address: " + rejectReason.filter(r -> !r.isBlank()).orElse(answer.text()));
+                    (rejectCode < 500 ? "unverified address: " : "undeliverable address: ")
+                            + rejectReason.filter(r -> !r.isBlank()).orElse(answer.text()));
             case DEFER, TODO -> Replies.recipientRejected(deferCode, UNVERIFIED, recipient,
                     "unverified address: " + answer.text());
         };

@@ -1,10 +1,9 @@
 package io.mxgate.ingress.queue;
 
-import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.core.kafka.Topics;
-import io.mxgate.core.table.DomainList;
+import io.mxgate.core.domain.AddressClass;
 import io.mxgate.ingress.IngressConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,7 +43,6 @@ public class IncomingQueue {
     private static final Logger LOG = Logger.getLogger("cleanup");
 
     private final IngressConfig config;
-    private DomainList mailboxDomains;
     private KafkaProducer<String, byte[]> producer;
     private Admin admin;
     private ExecutorService sender;
@@ -58,7 +56,6 @@ public class IncomingQueue {
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         IngressConfig.Kafka kafka = config.kafka();
-        mailboxDomains = DomainList.parse(config.virtualMailboxDomains());
         admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
         if (kafka.createTopics()) {
@@ -102,13 +99,14 @@ public class IncomingQueue {
      * Stores a message. The future succeeds once Kafka has acknowledged it on all in-sync replicas, and fails
      * when it has not within {@code mxgate.kafka.ack-timeout}; it completes on {@code context}.
      */
-    public Future<RecordMetadata> enqueue(Envelope envelope, byte[] message, Context context) {
+    public Future<RecordMetadata> enqueue(Envelope envelope, byte[] message, List<AddressClass> targetClasses,
+                                          Context context) {
         Promise<RecordMetadata> promise = Promise.promise();
         try {
             sender.execute(() -> {
                 try {
-                    String topic = mailboxOnly(envelope.recipients(), mailboxDomains)
-                            ? config.kafka().mailboxTopic() : config.kafka().incomingTopic();
+                    String topic = mailboxOnly(targetClasses) ? config.kafka().mailboxTopic()
+                            : config.kafka().incomingTopic();
                     producer.send(QueueRecords.record(topic, envelope, message),
                             (metadata, error) -> context.runOnContext(v -> {
                                 if (error == null) {
@@ -127,9 +125,12 @@ public class IncomingQueue {
         return promise.future();
     }
 
-    /** True when lmtp-delivery takes every recipient (the same test it applies), so queue-worker need not read it. */
-    static boolean mailboxOnly(List<MailAddress> recipients, DomainList mailboxDomains) {
-        return !recipients.isEmpty() && recipients.stream().allMatch(r -> mailboxDomains.contains(r.domain()));
+    /**
+     * True when lmtp-delivery takes every target (the same test it applies), so queue-worker need not read the
+     * message; the classes are those of the recipients after alias expansion.
+     */
+    static boolean mailboxOnly(List<AddressClass> targets) {
+        return !targets.isEmpty() && targets.stream().allMatch(c -> c == AddressClass.VIRTUAL_MAILBOX);
     }
 
     /** True when the brokers answer a metadata request (readiness). */

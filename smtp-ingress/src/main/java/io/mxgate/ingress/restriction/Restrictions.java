@@ -173,10 +173,10 @@ public final class Restrictions {
 
     private Restriction clientAccess(String label, Tables.Lookup table) {
         return Restriction.of(label, c -> {
-            Optional<String> value;
+            Future<Optional<String>> value;
             if (table.isCidr()) {
                 InetAddress a = literal(c.clientAddress());
-                value = a == null ? Optional.empty() : table.byAddress(a);
+                value = Future.succeededFuture(a == null ? Optional.empty() : table.byAddress(a));
             } else {
                 List<String> keys = new ArrayList<>();
                 if (!"unknown".equals(c.clientName())) {
@@ -185,8 +185,15 @@ public final class Restrictions {
                 keys.addAll(AccessKeys.forClientAddress(c.clientAddress()));
                 value = table.firstOf(keys);
             }
-            return done(value.map(v -> action(label, v, c.client(), "Client host")).orElse(Verdict.DUNNO));
+            return value.map(v -> v.map(found -> action(label, found, c.client(), "Client host")).orElse(Verdict.DUNNO))
+                    .otherwise(e -> lookupFailure(label, c, e));
         });
+    }
+
+    /** A table that cannot answer: Postfix's reject_dict_retry, 451 4.3.0 Temporary lookup failure. */
+    private static Verdict lookupFailure(String label, RcptContext c, Throwable e) {
+        LOG.warnf("warning: %s lookup error: %s", label, e.getMessage());
+        return Verdict.reject(Replies.temporaryLookupFailure(c.recipient()));
     }
 
     private Restriction addressAccess(String label, Tables.Lookup table, Function<RcptContext, List<String>> keys,
@@ -196,7 +203,8 @@ public final class Restrictions {
             if (k == null) {
                 return done(Verdict.DUNNO);
             }
-            return done(table.firstOf(k).map(v -> action(label, v, what.apply(c), thing)).orElse(Verdict.DUNNO));
+            return table.firstOf(k).map(v -> v.map(found -> action(label, found, what.apply(c), thing))
+                    .orElse(Verdict.DUNNO)).otherwise(e -> lookupFailure(label, c, e));
         });
     }
 
@@ -294,11 +302,19 @@ public final class Restrictions {
             return done(Verdict.DUNNO);
         }
         return r.verifier().verify(c.recipient())
-                .map(answer -> {
-                    Reply reject = r.unverified().forAnswer(c.recipient(), answer);
-                    return reject == null ? Verdict.DUNNO : Verdict.reject(reject);
-                })
-                .otherwise(e -> Verdict.reject(r.unverified().problem(c.recipient())));
+                .map(answer -> unverified(r.unverified().forAnswer(c.recipient(), answer)))
+                .otherwise(e -> unverified(r.unverified().problem(c.recipient())));
+    }
+
+    /**
+     * check_verify's verdict: a 4xx is DEFER_IF_PERMIT (a later reject in the lists still wins; a final permit turns
+     * into this reply, before the unlisted-recipient check could run), a 5xx rejects at once.
+     */
+    private static Verdict unverified(Reply reply) {
+        if (reply == null) {
+            return Verdict.DUNNO;
+        }
+        return reply.isPermanent() ? Verdict.reject(reply) : new Verdict(Verdict.Kind.DEFER_IF_PERMIT, reply);
     }
 
     /**

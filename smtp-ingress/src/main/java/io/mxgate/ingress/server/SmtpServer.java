@@ -1,13 +1,14 @@
 package io.mxgate.ingress.server;
 
-import io.mxgate.core.domain.DomainClasses;
 import io.mxgate.core.envelope.QueueId;
-import io.mxgate.core.table.DomainList;
+import io.mxgate.core.routing.ResolverRuntime;
+import io.mxgate.core.table.LookupTables;
 import io.mxgate.ingress.IngressConfig;
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.ReplyParser;
 import io.mxgate.core.table.CidrTable;
+import io.mxgate.ingress.policy.UnlistedRecipientReplies;
 import io.mxgate.ingress.policy.UnverifiedRecipientReplies;
 import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.PolicyClient;
@@ -61,8 +62,6 @@ public class SmtpServer {
     private final Sessions sessions;
     /** Each event loop stamps its time here every second; liveness checks none is stuck. */
     private final Map<String, Long> heartbeats = new java.util.concurrent.ConcurrentHashMap<>();
-    /** How often table files are checked for changes (an admin's edit takes effect within this). */
-    private static final long TABLE_CHECK_INTERVAL_MILLIS = 2_000;
 
     /**
      * How long an AUTH may wait for Dovecot. Dovecot delays answers to clients with recent failures (auth_penalty,
@@ -72,6 +71,7 @@ public class SmtpServer {
 
     private String deploymentId;
     private long reloadTimer = -1;
+    private ResolverRuntime resolution;
 
     SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier, Sessions sessions) {
         this.config = config;
@@ -82,17 +82,15 @@ public class SmtpServer {
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
-        DomainClasses domains = new DomainClasses(
-                DomainList.parse(config.relayDomains().orElse("")),
-                DomainList.parse(config.virtualMailboxDomains()),
-                DomainList.parse(config.virtualAliasDomains().orElse("")));
+        resolution = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
+        UnlistedRecipientReplies unlisted = new UnlistedRecipientReplies(config.smtpdRejectUnlistedRecipient(),
+                config.unknownVirtualAliasRejectCode(), config.unknownVirtualMailboxRejectCode());
         Restrictions.requireRelayGuard(config.smtpdRelayRestrictions(), config.smtpdRecipientRestrictions());
-        Tables tables = new Tables();
+        Tables tables = new Tables(resolution.tables());
         List<CidrTable.Network> mynetworks = networks("mxgate.mynetworks", config.mynetworks().orElse(""));
         List<CidrTable.Network> mxBackupNetworks = networks("mxgate.permit-mx-backup-networks",
                 config.permitMxBackupNetworks().orElse(""));
-        List<String> ourAddresses = new ArrayList<>(List.of(config.proxyInterfaces().orElse("").split("[,\\s]+")));
-        ourAddresses.add(config.inetInterfaces());
+        List<String> ourAddresses = config.ownAddresses();
         UnverifiedRecipientReplies unverified = new UnverifiedRecipientReplies(config.unverifiedRecipientRejectCode(),
                 config.unverifiedRecipientDeferCode(), config.unverifiedRecipientRejectReason());
         MailAddress verifySender = MailAddress.qualified(config.addressVerifySender(), config.myhostname());
@@ -151,7 +149,7 @@ public class SmtpServer {
                                         config.smtpdRecipientRestrictions()));
                         sasl = config.smtpdSaslAuthEnable() ? new DovecotAuthClient(vertx, saslPath[0],
                                 Integer.parseInt(saslPath[1]), SASL_TIMEOUT_MILLIS) : null;
-                        SessionServices services = new SessionServices(domains, chain,
+                        SessionServices services = new SessionServices(resolution.resolver(), unlisted, chain,
                                 config.smtpdPeernameLookup() ? dns : null, queue, queueIds, sasl, tls,
                                 config.smtpdTlsAuthOnly(), sessions, Clock.systemUTC());
                         String loop = Integer.toHexString(System.identityHashCode(context));
@@ -190,7 +188,7 @@ public class SmtpServer {
                     }
                 }, new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().join();
-        reloadTimer = vertx.setPeriodic(TABLE_CHECK_INTERVAL_MILLIS, id -> vertx.executeBlocking(() -> tables.reloadAll(),
+        reloadTimer = vertx.setPeriodic(ResolverRuntime.TABLE_CHECK_INTERVAL_MILLIS, id -> vertx.executeBlocking(() -> tables.reloadAll(),
                 false).onSuccess(problems -> problems.forEach(p -> LOG.warnf("warning: %s", p))));
         LOG.infof("daemon started -- smtpd listening on %s:%d%s, %d event loops", config.inetInterfaces(),
                 config.smtpdPort(), proxyOptions.map(o -> " and " + o.getPort() + " (PROXY protocol)").orElse(""),
@@ -257,6 +255,7 @@ public class SmtpServer {
                     .orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(e -> null).join();
         }
+        resolution.close();
     }
 
     /** True when every event loop ran its heartbeat within the last 10 s (liveness: nothing is stuck). */

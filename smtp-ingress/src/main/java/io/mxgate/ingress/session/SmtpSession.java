@@ -1,7 +1,9 @@
 package io.mxgate.ingress.session;
 
 import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.domain.AddressClass;
 import io.mxgate.core.envelope.Envelope;
+import io.mxgate.core.routing.RecipientResolver;
 import io.mxgate.core.smtp.Command;
 import io.mxgate.core.smtp.CommandParser;
 import io.mxgate.core.smtp.HeaderSection;
@@ -11,7 +13,9 @@ import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
 import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.RcptContext;
+import io.mxgate.ingress.restriction.RestrictionChain;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -22,6 +26,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -74,6 +79,12 @@ public final class SmtpSession {
         final MailAddress sender;
         final long declaredSize;
         final List<MailAddress> recipients = new ArrayList<>();
+        /** The accepted recipients after alias expansion, each with the address the client gave (cleanup's ORCP). */
+        final Map<MailAddress, MailAddress> targets = new LinkedHashMap<>();
+        /** The address classes of the targets (they choose the topic, ADR 0007). */
+        final List<AddressClass> targetClasses = new ArrayList<>();
+        /** An alias could not be expanded; cleanup answers the end of DATA with 451 4.6.0, and so do we. */
+        boolean expansionFailed;
         /** Headers restrictions asked to prepend (PREPEND), each once. */
         final java.util.Set<String> prepend = new java.util.LinkedHashSet<>();
         String queueId;
@@ -416,19 +427,45 @@ public final class SmtpSession {
             error(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
-        RcptContext rcpt = new RcptContext(clientAddress, clientName, helo, tx.sender, recipient,
-                services.domains().classify(recipient.domain()), saslUser, tx.declaredSize);
         suspend();
-        services.restrictions().evaluate(rcpt).onComplete(ar -> {
-            Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
-            if (reject != null) {
-                reject(recipient, reject);
-            } else {
-                tx.prepend.addAll(ar.result().prepend());
-                accept(recipient);
+        Transaction t = tx;
+        RecipientResolver resolver = services.resolver();
+        resolver.addressClass(recipient).compose(addressClass -> services.restrictions().evaluate(new RcptContext(
+                        clientAddress, clientName, helo, t.sender, recipient, addressClass, saslUser, t.declaredSize)))
+                .compose(outcome -> outcome.reject() != null || !services.unlisted().enabled()
+                        ? Future.succeededFuture(outcome)
+                        : resolver.listing(recipient).map(listing -> new RestrictionChain.Outcome(
+                                services.unlisted().forListing(recipient, listing), outcome.prepend())))
+                .compose(outcome -> outcome.reject() != null ? Future.succeededFuture(outcome)
+                        : resolver.resolve(recipient).map(resolution -> {
+                            add(t, recipient, resolution);
+                            return outcome;
+                        }))
+                .onComplete(ar -> {
+                    Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
+                    if (reject != null) {
+                        reject(recipient, reject);
+                    } else {
+                        t.prepend.addAll(ar.result().prepend());
+                        accept(recipient);
+                    }
+                    resume();
+                });
+    }
+
+    /** cleanup's step at RCPT time: the targets of an accepted recipient go into the envelope. */
+    private static void add(Transaction t, MailAddress recipient, RecipientResolver.Resolution resolution) {
+        if (resolution instanceof RecipientResolver.Resolution.Targets targets) {
+            for (RecipientResolver.Target target : targets.targets()) {
+                if (t.targets.putIfAbsent(target.address(), recipient) == null) {
+                    t.targetClasses.add(target.addressClass());
+                }
             }
-            resume();
-        });
+        } else {
+            LOG.warnf("warning: %s: %s -- message not accepted, try again later",
+                    t.queueId == null ? "NOQUEUE" : t.queueId, ((RecipientResolver.Resolution.Failed) resolution).text());
+            t.expansionFailed = true;
+        }
     }
 
     private void reject(MailAddress recipient, Reply reply) {
@@ -503,14 +540,20 @@ public final class SmtpSession {
             LOG.infof("warning: %s: %d header(s) longer than header_size_limit %d from %s: excess discarded",
                     t.queueId, headers.truncatedHeaders(), limits.headerSizeLimit(), client);
         }
-        Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, t.recipients, clientInfo(), 0, "");
+        if (t.expansionFailed) {
+            services.sessions().message("deferred");
+            error(Replies.ALIAS_EXPANSION_ERROR);
+            return;
+        }
+        Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, List.copyOf(t.targets.keySet()),
+                clientInfo(), 0, "", t.targets);
         byte[] bytes = headers.length() == message.bytes().length
                 ? message.bytes() : Arrays.copyOf(message.bytes(), headers.length());
         suspend();
-        services.queue().enqueue(envelope, bytes, context).onComplete(ar -> {
+        services.queue().enqueue(envelope, bytes, t.targetClasses, context).onComplete(ar -> {
             if (ar.succeeded()) {
                 LOG.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
-                        bytes.length, t.recipients.size());
+                        bytes.length, envelope.recipients().size());
                 services.sessions().message("queued");
                 reply(Replies.queued(t.queueId));
             } else {

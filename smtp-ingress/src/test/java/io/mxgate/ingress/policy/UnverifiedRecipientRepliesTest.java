@@ -40,22 +40,24 @@ class UnverifiedRecipientRepliesTest {
     /** rejectCode, deferCode, rejectReason, status, text, expected oneLine (null: no reply, later rules decide). */
     static Stream<Arguments> answers() {
         return Stream.of(
-                // BOUNCE: unverified_recipient_reject_code, enhanced status class follows the code
+                // BOUNCE: unverified_recipient_reject_code, enhanced status class follows the code; a 4xx says
+                // "unverified address", a 5xx "undeliverable address" (the seed's 450 and 577, the reference
+                // Postfix's replies)
                 arguments(450, 450, none(), BOUNCE, BOUNCE_TEXT,
-                        "450 4.1.1 <ghost@example.test>: Recipient address rejected: undeliverable address: host "
+                        "450 4.1.1 <ghost@example.test>: Recipient address rejected: unverified address: host "
                                 + "127.0.0.1[127.0.0.1] said: 550 5.1.1 <ghost@example.test> User doesn't exist: "
                                 + "ghost@example.test (in reply to RCPT TO command)"),
                 arguments(577, 450, none(), BOUNCE, BOUNCE_TEXT, "577 5.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
                 arguments(550, 450, none(), BOUNCE, BOUNCE_TEXT, "550 5.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
                 arguments(554, 451, none(), BOUNCE, BOUNCE_TEXT, "554 5.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
-                arguments(421, 450, none(), BOUNCE, BOUNCE_TEXT, "421 4.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
-                arguments(400, 450, none(), BOUNCE, BOUNCE_TEXT, "400 4.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
+                arguments(421, 450, none(), BOUNCE, BOUNCE_TEXT, "421 4.1.1 " + PREFIX + "unverified address: " + BOUNCE_TEXT),
+                arguments(400, 450, none(), BOUNCE, BOUNCE_TEXT, "400 4.1.1 " + PREFIX + "unverified address: " + BOUNCE_TEXT),
                 arguments(599, 450, none(), BOUNCE, BOUNCE_TEXT, "599 5.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
                 // unverified_recipient_reject_reason replaces the next hop's text; blank means unset
                 arguments(550, 450, Optional.of("Recipient address lookup failed"), BOUNCE, BOUNCE_TEXT,
                         "550 5.1.1 " + PREFIX + "undeliverable address: Recipient address lookup failed"),
                 arguments(450, 450, Optional.of("no such user here"), BOUNCE, BOUNCE_TEXT,
-                        "450 4.1.1 " + PREFIX + "undeliverable address: no such user here"),
+                        "450 4.1.1 " + PREFIX + "unverified address: no such user here"),
                 arguments(550, 450, Optional.of(""), BOUNCE, BOUNCE_TEXT,
                         "550 5.1.1 " + PREFIX + "undeliverable address: " + BOUNCE_TEXT),
                 arguments(550, 450, Optional.of("   "), BOUNCE, BOUNCE_TEXT,

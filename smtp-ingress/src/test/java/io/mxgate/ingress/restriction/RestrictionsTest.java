@@ -44,7 +44,7 @@ class RestrictionsTest {
     void setUp() {
         List<CidrTable.Network> mynetworks = List.of(CidrTable.Network.parse("127.0.0.0/8"),
                 CidrTable.Network.parse("192.0.2.0/24"), CidrTable.Network.parse("[2001:db8::]/32"));
-        restrictions = new Restrictions(new Restrictions.Resources(new Tables(), null, mynetworks, List.of(), List.of(),
+        restrictions = new Restrictions(new Restrictions.Resources(new Tables(io.mxgate.core.table.LookupTables.textOnly()), null, mynetworks, List.of(), List.of(),
                 null, null, null, null, null));
     }
 
@@ -504,7 +504,8 @@ class RestrictionsTest {
     @Test
     void tablesAreSharedAndReloaded() throws IOException {
         Path t = table("clients", "192.0.2.1 REJECT first\n");
-        Tables tables = new Tables();
+        io.mxgate.core.table.LookupTables keyTables = io.mxgate.core.table.LookupTables.textOnly();
+        Tables tables = new Tables(keyTables);
         Restrictions r = new Restrictions(new Restrictions.Resources(tables, null, List.of(), List.of(), List.of(), null,
                 null, null, null, null));
         RestrictionChain chain = new RestrictionChain(r.parse(RELAY, "check_client_access hash:" + t), List.of());
@@ -512,11 +513,11 @@ class RestrictionsTest {
                 AddressClass.VIRTUAL_MAILBOX, null);
         assertEquals("554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: first", chain.evaluate(c).result().reject().oneLine());
         Files.writeString(t, "192.0.2.1 REJECT second version\n", StandardCharsets.UTF_8);
-        assertEquals(List.of(), tables.reloadAll());
+        assertEquals(List.of(), keyTables.reloadAll());
         assertEquals("554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: second version",
                 chain.evaluate(c).result().reject().oneLine());
         Files.writeString(t, "broken\n", StandardCharsets.UTF_8);
-        List<String> problems = tables.reloadAll();
+        List<String> problems = keyTables.reloadAll();
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).startsWith("hash:" + t + ": "), problems.get(0));
         assertTrue(problems.get(0).endsWith("(keeping the previous version)"), problems.get(0));
