@@ -45,12 +45,11 @@ start() {
   # must name the postmaster itself, for stop and for the fault tests' SIGKILL.
   # After a SIGKILL the old backends may still hold the shared memory for a moment: try again then.
   for try in 1 2 3 4 5 6 7 8 9 10; do
-    rm -f "$dir/postgres.pid"
-    setsid bash -c 'echo $$ >"$1"; exec "${@:2}"' _ "$dir/postgres.pid" \
-      $( [ "$(id -u)" = 0 ] && echo setpriv --reuid=postgres --regid=postgres --init-groups ) \
+    setsid $( [ "$(id -u)" = 0 ] && echo setpriv --reuid=postgres --regid=postgres --init-groups ) \
       "$BIN/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 -p "$port" \
       -c unix_socket_directories="$dir" -c logging_collector=off -c shared_buffers=16MB \
       </dev/null >>"$dir/postgres.log" 2>&1 &
+    echo $! >"$dir/postgres.pid"
     if wait_up 60 "$dir/postgres.pid" "$PAT" ready "$dir" "$port"; then
       log "postgres up: pid $(pidfile_pid "$dir/postgres.pid"), 127.0.0.1:$port, ${SECONDS}s"; return 0
     fi
