@@ -55,14 +55,15 @@ wait_up() {
   done
 }
 
-# stop_pid PIDFILE PATTERN [SECONDS] : SIGTERM, after SECONDS (default 30) SIGKILL; remove PIDFILE
+# stop_pid PIDFILE PATTERN [SECONDS] [SIGNAL] : SIGNAL (default TERM), after SECONDS (default 30) SIGKILL;
+# remove PIDFILE
 stop_pid() {
-  local file=$1 pat=$2 t=${3:-30} pid
+  local file=$1 pat=$2 t=${3:-30} sig=${4:-TERM} pid
   pid=$(pidfile_pid "$file")
   if ! pid_alive "$pid" "$pat"; then
     log "not running ($file)"; rm -f "$file"; return 0
   fi
-  kill -TERM "$pid"
+  kill -"$sig" "$pid"
   if ! wait_until "$t" pid_dead "$pid" "$pat"; then
     log "pid $pid still alive after ${t}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true

@@ -23,7 +23,8 @@ public final class Script {
         return p;
     }
 
-    public static void run(String script, Object... args) {
+    /** Runs the script and returns its output (stdout and stderr together). */
+    public static String run(String script, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(root().resolve("dev").resolve(script).toString());
         for (Object a : args) {
@@ -36,6 +37,7 @@ public final class Script {
                 throw new IllegalStateException(String.join(" ", command) + " failed:\n"
                         + new String(out, StandardCharsets.UTF_8));
             }
+            return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(String.join(" ", command) + ": " + e, e);
         } catch (InterruptedException e) {
