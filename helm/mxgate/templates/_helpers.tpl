@@ -124,6 +124,9 @@ Where tables (`tables`) and the TLS Secret are mounted.
 {{- define "mxgate.tlsDir" -}}
 /etc/mxgate/tls
 {{- end -}}
+{{- define "mxgate.sqlDir" -}}
+/etc/mxgate/sql
+{{- end -}}
 
 {{/*
 The ConfigMap mounted at /etc/mxgate/tables, or nothing when there are no tables.
@@ -134,6 +137,56 @@ The ConfigMap mounted at /etc/mxgate/tables, or nothing when there are no tables
 {{- else if .Values.tables -}}
 {{- printf "%s-tables" (include "mxgate.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The ConfigMap of the SQL tables' .cf files (`sqlTables`), or nothing when there are none.
+*/}}
+{{- define "mxgate.sqlTablesConfigMap" -}}
+{{- if .Values.sqlTables -}}
+{{- printf "%s-sql-tables" (include "mxgate.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Where the password of a SQL table is mounted: <sqlDir>/password/<Secret name>/<key>.
+Call with (dict "root" $ "secret" .passwordSecret).
+*/}}
+{{- define "mxgate.sqlPasswordFile" -}}
+{{- printf "%s/password/%s/%s" (include "mxgate.sqlDir" .root) .secret.name .secret.key -}}
+{{- end -}}
+
+{{/*
+One SQL table's .cf file: its parameters as "name = value" lines (sorted), then password_file when the password
+comes from a Secret. A password inline would end up in a ConfigMap: rendering fails instead.
+Call with (dict "root" $ "file" <file name> "table" <its sqlTables entry>).
+*/}}
+{{- define "mxgate.sqlTableFile" -}}
+{{- $parameters := .table.parameters | default dict -}}
+{{- range $name := list "password" "password_file" -}}
+{{- if hasKey $parameters $name -}}
+{{- fail (printf "sqlTables.%s.parameters.%s: the password must not be in a ConfigMap; put it in a Secret and name it in passwordSecret" $.file $name) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name, $value := $parameters }}
+{{ $name }} = {{ include "mxgate.envText" $value }}
+{{- end }}
+{{- with .table.passwordSecret }}
+password_file = {{ include "mxgate.sqlPasswordFile" (dict "root" $.root "secret" .) }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The Secrets behind the SQL tables' passwords, as YAML: Secret name to the sorted keys used (each mounted once).
+*/}}
+{{- define "mxgate.sqlSecrets" -}}
+{{- $secrets := dict -}}
+{{- range $file, $table := .Values.sqlTables -}}
+{{- with $table.passwordSecret -}}
+{{- $_ := set $secrets .name (append (get $secrets .name | default list) .key | uniq | sortAlpha) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $secrets -}}
 {{- end -}}
 
 {{/*
@@ -203,6 +256,12 @@ then extraEnv and <component>.extraEnv.
 {{- $_ := set $env "MXGATE_RELAY_DOMAINS" $V.relayDomains -}}
 {{- end -}}
 {{- $_ := set $env "MXGATE_MESSAGE_SIZE_LIMIT" (include "mxgate.envText" $V.messageSizeLimit) -}}
+{{- $optional := dict "MXGATE_VIRTUAL_MAILBOX_MAPS" $V.virtualMailboxMaps "MXGATE_VIRTUAL_ALIAS_DOMAINS" $V.virtualAliasDomains "MXGATE_VIRTUAL_ALIAS_MAPS" $V.virtualAliasMaps "MXGATE_SMTPD_REJECT_UNLISTED_RECIPIENT" $V.smtpdRejectUnlistedRecipient -}}
+{{- range $name, $value := $optional -}}
+{{- if ne (toString $value) "" -}}
+{{- $_ := set $env $name (include "mxgate.envText" $value) -}}
+{{- end -}}
+{{- end -}}
 {{- if include "mxgate.usesKafka" . -}}
 {{- $_ := set $env "MXGATE_KAFKA_BOOTSTRAP_SERVERS" (required "kafka.bootstrapServers is required" $V.kafka.bootstrapServers) -}}
 {{- $_ := set $env "MXGATE_KAFKA_REPLICATION_FACTOR" (include "mxgate.envText" $V.kafka.replicationFactor) -}}
@@ -293,6 +352,7 @@ The pod template spec of one component.
 {{- $root := .root -}}
 {{- $values := .values -}}
 {{- $tables := include "mxgate.tablesConfigMap" $root -}}
+{{- $sql := include "mxgate.sqlTablesConfigMap" $root -}}
 {{- $tls := and (eq .key "smtpIngress") $values.tls.existingSecret -}}
 automountServiceAccountToken: false
 {{- with $root.Values.imagePullSecrets }}
@@ -347,6 +407,11 @@ containers:
         mountPath: {{ include "mxgate.tablesDir" $root }}
         readOnly: true
       {{- end }}
+      {{- if $sql }}
+      - name: sql-tables
+        mountPath: {{ include "mxgate.sqlDir" $root }}
+        readOnly: true
+      {{- end }}
       {{- if $tls }}
       - name: tls
         mountPath: {{ include "mxgate.tlsDir" $root }}
@@ -360,6 +425,25 @@ volumes:
   - name: tables
     configMap:
       name: {{ $tables }}
+  {{- end }}
+  {{- if $sql }}
+  # the .cf files and the passwords their password_file names, in one directory (no subPath: updates reach the pods)
+  - name: sql-tables
+    projected:
+      # the passwords: readable by the pod's group (fsGroup) only
+      defaultMode: 288  # 0440
+      sources:
+        - configMap:
+            name: {{ $sql }}
+        {{- range $secret, $keys := include "mxgate.sqlSecrets" $root | fromYaml }}
+        - secret:
+            name: {{ $secret }}
+            items:
+              {{- range $key := $keys }}
+              - key: {{ $key }}
+                path: {{ printf "password/%s/%s" $secret $key }}
+              {{- end }}
+        {{- end }}
   {{- end }}
   {{- if $tls }}
   - name: tls

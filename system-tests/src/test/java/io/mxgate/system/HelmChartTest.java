@@ -743,11 +743,77 @@ class HelmChartTest {
         });
     }
 
-    /** The five scenarios the chart promises exist, and each exercises what its name says. */
+    /**
+     * SQL tables (sqlTables): each .cf file in the ConfigMap <release>-sql-tables without a password, ending in the
+     * password_file where its Secret key is mounted; one projected volume at /etc/mxgate/sql in every pod carries
+     * both, each Secret key once; and the virtual domain values reach every service.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void sqlTablesAreMountedWithTheirPasswordsFromSecrets(String scenario) {
+        Rendered r = rendered(scenario);
+        JsonNode sql = r.values().path("sqlTables");
+        Optional<ConfigMap> cm = r.named(ConfigMap.class, RELEASE + "-sql-tables");
+        assertEquals(!sql.isEmpty(), cm.isPresent(), scenario + ": sql-tables ConfigMap");
+        Map<String, Set<String>> secretKeys = new java.util.TreeMap<>();
+        sql.fields().forEachRemaining(t -> {
+            String file = cm.orElseThrow().getData().get(t.getKey());
+            assertNotNull(file, scenario + ": no " + t.getKey());
+            assertFalse(file.lines().anyMatch(l -> l.startsWith("password ")), scenario + ": a password in a ConfigMap");
+            t.getValue().path("parameters").fields().forEachRemaining(p ->
+                    assertTrue(file.contains(p.getKey() + " = " + p.getValue().asText() + "\n"), scenario + ": " + p.getKey()));
+            JsonNode secret = t.getValue().path("passwordSecret");
+            if (!secret.isMissingNode()) {
+                assertTrue(file.endsWith("password_file = /etc/mxgate/sql/password/" + secret.path("name").asText() + "/"
+                        + secret.path("key").asText() + "\n"), scenario + ": " + file);
+                secretKeys.computeIfAbsent(secret.path("name").asText(), n -> new TreeSet<>()).add(secret.path("key").asText());
+            }
+        });
+        r.deployments().forEach((key, d) -> {
+            String where = scenario + ": " + d.getMetadata().getName();
+            Optional<VolumeMount> mount = container(d).getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals("/etc/mxgate/sql")).findFirst();
+            assertEquals(cm.isPresent(), mount.isPresent(), where + ": sql mount");
+            mount.ifPresent(m -> {
+                assertNull(m.getSubPath(), where);
+                assertEquals(Boolean.TRUE, m.getReadOnly(), where);
+                var sources = volume(d, m.getName()).getProjected().getSources();
+                assertEquals(RELEASE + "-sql-tables", sources.get(0).getConfigMap().getName(), where);
+                Map<String, Set<String>> mounted = new java.util.TreeMap<>();
+                sources.stream().skip(1).forEach(src -> src.getSecret().getItems().forEach(i -> {
+                    assertEquals("password/" + src.getSecret().getName() + "/" + i.getKey(), i.getPath(), where);
+                    assertTrue(mounted.computeIfAbsent(src.getSecret().getName(), n -> new TreeSet<>()).add(i.getKey()), where);
+                }));
+                assertEquals(secretKeys, mounted, where + ": Secret keys mounted");
+            });
+            Map<String, String> env = env(container(d));
+            for (String[] v : new String[][] {{"virtualMailboxMaps", "MXGATE_VIRTUAL_MAILBOX_MAPS"},
+                    {"virtualAliasMaps", "MXGATE_VIRTUAL_ALIAS_MAPS"}, {"virtualAliasDomains", "MXGATE_VIRTUAL_ALIAS_DOMAINS"},
+                    {"smtpdRejectUnlistedRecipient", "MXGATE_SMTPD_REJECT_UNLISTED_RECIPIENT"}}) {
+                String value = r.values().path(v[0]).asText();
+                assertEquals(value.isEmpty() ? null : value, env.get(v[1]), where + ": " + v[1]);
+            }
+        });
+    }
+
+    /** A password inline in sqlTables fails rendering: it would be in a ConfigMap. */
+    @Test
+    void anInlineSqlPasswordFailsRendering() throws IOException {
+        Path values = Files.createTempFile("mxgate-sql-password", ".yaml");
+        try {
+            Files.writeString(values, "sqlTables:\n  a.cf:\n    parameters:\n      user: postfix\n      password: secret\n");
+            TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withValuesFile(values);
+            assertThrows(IllegalStateException.class, template::call);
+        } finally {
+            Files.deleteIfExists(values);
+        }
+    }
+
+    /** The six scenarios the chart promises exist, and each exercises what its name says. */
     @Test
     void scenariosCoverTheChartsFeatures() {
         assertEquals(List.of(DEFAULTS, "default-values.yaml", "ha-values.yaml", "metrics-values.yaml",
-                "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml"), scenarioNames());
+                "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml", "sql-tables-values.yaml"), scenarioNames());
         assertTrue(rendered("ha-values.yaml").all(HorizontalPodAutoscaler.class).size() >= 1);
         assertEquals(4, rendered("ha-values.yaml").all(PodDisruptionBudget.class).size());
         assertEquals(0, rendered("default-values.yaml").all(PodDisruptionBudget.class).size());
@@ -760,6 +826,7 @@ class HelmChartTest {
         Service smtp = proxy.named(Service.class, RELEASE + "-smtp-ingress").orElseThrow();
         assertEquals("*", smtp.getMetadata().getAnnotations().get("service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"));
         assertEquals("smtp-proxy", smtp.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertTrue(rendered("sql-tables-values.yaml").named(ConfigMap.class, RELEASE + "-sql-tables").isPresent());
     }
 
     static List<String> scenarioNames() {

@@ -1,0 +1,2 @@
+/** The values file for helm/mxgate: nested maps built from the carried settings and tables, written as YAML. */
+package io.mxgate.importer.chart;
