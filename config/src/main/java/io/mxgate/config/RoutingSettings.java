@@ -82,6 +82,9 @@ public interface RoutingSettings {
     @WithDefault("1000")
     int virtualAliasExpansionLimit();
 
+    /** How {@code mysql:} and {@code pgsql:} tables are pooled and cached ({@code mxgate.sql.*}). */
+    SqlSettings sql();
+
     /** The settings as core's resolution takes them. */
     default RecipientResolver.Settings resolution() {
         return new RecipientResolver.Settings(virtualMailboxDomains(), virtualAliasDomains().orElse(""),

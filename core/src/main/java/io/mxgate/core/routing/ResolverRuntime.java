@@ -1,7 +1,8 @@
 package io.mxgate.core.routing;
 
-import io.mxgate.core.table.LookupTable;
 import io.mxgate.core.table.LookupTables;
+import io.mxgate.core.table.sql.SqlOptions;
+import io.mxgate.core.table.sql.SqlTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * A service's recipient resolution with its tables, as every service runs it: the tables opened once, text tables
@@ -27,13 +27,13 @@ public final class ResolverRuntime implements AutoCloseable {
     private final long timer;
 
     /**
-     * @param sqlOpener opens {@code mysql:} and {@code pgsql:} tables
-     * @param warnings  receives one Postfix-style warning per table that could not be reloaded
+     * @param sql      how {@code mysql:} and {@code pgsql:} tables are pooled and cached
+     * @param warnings receives one Postfix-style warning per table that could not be reloaded
      */
-    public ResolverRuntime(Vertx vertx, RecipientResolver.Settings settings, Function<String, LookupTable> sqlOpener,
+    public ResolverRuntime(Vertx vertx, RecipientResolver.Settings settings, SqlOptions sql,
                            Consumer<String> warnings) {
         this.vertx = vertx;
-        this.tables = new LookupTables(sqlOpener);
+        this.tables = new LookupTables(name -> SqlTable.open(name, vertx, sql));
         this.resolver = new RecipientResolver(settings, tables);
         this.timer = vertx.setPeriodic(TABLE_CHECK_INTERVAL_MILLIS,
                 id -> vertx.executeBlocking(() -> {

@@ -1,5 +1,6 @@
 package io.mxgate.core.table;
 
+import io.mxgate.core.table.sql.SqlTable;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -94,12 +95,8 @@ public final class LookupTables implements AutoCloseable {
     @Override
     public void close() {
         for (LookupTable t : open.values()) {
-            if (t instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing at shutdown: nothing left to tell
-                }
+            if (t instanceof SqlTable sql) {
+                sql.close();  // pools close in the background; nothing is left to wait for at shutdown
             }
         }
     }

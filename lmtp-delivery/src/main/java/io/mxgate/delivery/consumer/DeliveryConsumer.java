@@ -9,7 +9,6 @@ import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.core.kafka.Topics;
 import io.mxgate.core.routing.ResolverRuntime;
-import io.mxgate.core.table.LookupTables;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.delivery.DeliveryConfig;
 import io.mxgate.delivery.lmtp.LmtpAgent;
@@ -90,7 +89,7 @@ public class DeliveryConsumer {
     }
 
     void start(@Observes StartupEvent event) {
-        resolution = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
+        resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
         NextHop nextHop = NextHop.parse(config.virtualTransport());
         if (!nextHop.transport().equals("lmtp") || nextHop.mxLookup()) {
             throw new IllegalArgumentException("mxgate.virtual-transport must be lmtp:[host]:port, got "

@@ -3,7 +3,6 @@ package io.mxgate.queue.routing;
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.routing.RecipientResolver;
 import io.mxgate.core.routing.ResolverRuntime;
-import io.mxgate.core.table.LookupTables;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,7 +35,7 @@ public class Routing {
     }
 
     void start(@Observes @Priority(5) StartupEvent event) {
-        runtime = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
+        runtime = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
     }
 
     void stop(@Observes ShutdownEvent event) {

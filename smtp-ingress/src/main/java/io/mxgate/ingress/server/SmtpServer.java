@@ -2,7 +2,6 @@ package io.mxgate.ingress.server;
 
 import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.routing.ResolverRuntime;
-import io.mxgate.core.table.LookupTables;
 import io.mxgate.ingress.IngressConfig;
 import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.smtp.Reply;
@@ -82,7 +81,7 @@ public class SmtpServer {
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
-        resolution = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL, LOG::warn);
+        resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
         UnlistedRecipientReplies unlisted = new UnlistedRecipientReplies(config.smtpdRejectUnlistedRecipient(),
                 config.unknownVirtualAliasRejectCode(), config.unknownVirtualMailboxRejectCode());
         Restrictions.requireRelayGuard(config.smtpdRelayRestrictions(), config.smtpdRecipientRestrictions());

@@ -13,7 +13,6 @@ import io.mxgate.core.routing.RecipientResolver;
 import io.mxgate.core.routing.ResolverRuntime;
 import io.mxgate.core.routing.Route;
 import io.mxgate.core.smtp.EnhancedStatus;
-import io.mxgate.core.table.LookupTables;
 import io.mxgate.core.client.RecipientOutcome;
 import io.mxgate.core.delivery.DeliveryLog;
 import io.mxgate.core.delivery.RecipientResult;
@@ -67,7 +66,7 @@ public class Prober {
     Prober(VerifierConfig config, Vertx vertx) {
         this.timeout = config.addressVerify().probeTimeout();
         this.sender = MailAddress.qualified(config.addressVerify().sender(), config.myhostname());
-        this.resolution = new ResolverRuntime(vertx, config.resolution(), LookupTables.NO_SQL,
+        this.resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(),
                 LOG::warn);
         Duration t = timeout;
         ClientTimeouts probeTimeouts = new ClientTimeouts(t, t, t, t, t, t, t, t, t);
