@@ -154,7 +154,7 @@ class PflogsummTest {
     }
 
     private static String pflogsumm() throws IOException, InterruptedException {
-        Path all = dir.resolve("mail.log");
+        Path all = stack.dir().resolve("mail.log");
         StringBuilder logs = new StringBuilder();
         for (String service : List.of("smtp-ingress", "verifier", "queue-worker", "lmtp-delivery")) {
             logs.append(stack.log(service));
