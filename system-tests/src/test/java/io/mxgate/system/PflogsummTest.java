@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,6 +103,15 @@ class PflogsummTest {
         }
         RelayRoutingTest.assertLogged(stack, "smtp-ingress", "to=<ghost@example.test> proto=ESMTP");
         RelayRoutingTest.assertLogged(stack, "lmtp-delivery", "to=<bob@example.test>");
+        assertTrue(Pattern.compile("mxgate/cleanup\\[\\d+\\]: " + queued.get(0) + ": message-id=<m1@client\\.test>\n")
+                .matcher(stack.log("smtp-ingress")).find(), stack.log("smtp-ingress"));
+        // qmgr's "removed" (pflogsumm does not read it) once the last recipient is done: mail for mailboxes only by
+        // lmtp-delivery (the bounced one too), relayed mail by queue-worker; the deferred message stays
+        for (int i : new int[] {0, 1, 4}) {
+            RelayRoutingTest.assertLogged(stack, "lmtp-delivery", queued.get(i) + ": removed");
+        }
+        RelayRoutingTest.assertLogged(stack, "queue-worker", queued.get(2) + ": removed");
+        assertFalse(stack.log("queue-worker").contains(queued.get(3) + ": removed"), "the deferred one is queued");
 
         Map<String, String> totals = new TreeMap<>();
         String report = pflogsumm();
