@@ -40,7 +40,7 @@ class EndToEndTest {
         assertTrue(message.contains("by mx.example.test (mxgate) with ESMTP id " + queueId), message);
         assertTrue(Stack.await(Duration.ofSeconds(2), () -> Pattern.compile(Pattern.quote(queueId)
                         + ": to=<alice@example.test>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + stack.lmtpPort()
-                        + ", delay=[0-9.]+, delays=[0-9.]+/0/[0-9.]+/[0-9.]+, dsn=2\\.0\\.0, status=sent \\(250 2\\.0\\.0 .*\\)")
+                        + ", delay=[0-9.]+, delays=[0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+, dsn=2\\.0\\.0, status=sent \\(250 2\\.0\\.0 .*\\)")
                 .matcher(stack.log("lmtp-delivery")).find()), stack.log("lmtp-delivery"));
         assertTrue(stack.log("smtp-ingress").contains(queueId + ": from=<sender@remote.test>, size="));
     }

@@ -1,6 +1,7 @@
 package io.mxgate.core.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -13,26 +14,37 @@ public final class DeliveryLog {
     }
 
     /**
-     * @param sinceArrival time from acceptance to the end of this attempt (Postfix {@code delay})
-     * @param queued       time from acceptance until the delivery agent took the message (delays a+b)
-     * @param connect      connection setup, greeting and LHLO/EHLO (delays c)
-     * @param transmit     the transaction itself (delays d)
+     * Where the time of one delivery went, Postfix's {@code delays=a/b/c/d}: a, from arrival until the message
+     * entered the active queue (for mxgate: until a consumer took it from Kafka or queue-worker claimed its entry);
+     * b, in the queue manager, from there until the delivery agent started (waiting for a concurrency slot, for the
+     * chunks before it, for routing); c, connection setup with greeting and EHLO/LHLO; d, the transaction itself.
      */
-    public static String line(String queueId, RecipientResult r, String relay, Duration sinceArrival, Duration queued,
-                              Duration connect, Duration transmit) {
-        return line(queueId, r, r.status().logWord(), relay, sinceArrival, queued, connect, transmit);
+    public record Delays(Duration beforeActive, Duration inQueueManager, Duration connect, Duration transmit) {
+
+        /** {@code active}: when the message entered the active queue; {@code started}: when the agent began. */
+        public static Delays of(Instant arrival, Instant active, Instant started, Duration connect,
+                                Duration transmit) {
+            return new Delays(Duration.between(arrival, active), Duration.between(active, started), connect, transmit);
+        }
+    }
+
+    /** @param sinceArrival time from acceptance to the end of this attempt (Postfix {@code delay}) */
+    public static String line(String queueId, RecipientResult r, String relay, Duration sinceArrival, Delays delays) {
+        return line(queueId, r, r.status().logWord(), relay, sinceArrival, delays);
     }
 
     /** The same line for an address probe: {@code status=deliverable} or {@code status=undeliverable}. */
     public static String probeLine(String queueId, RecipientResult r, String relay, Duration delay) {
-        return line(queueId, r, r.status().probeWord(), relay, delay, Duration.ZERO, Duration.ZERO, delay);
+        return line(queueId, r, r.status().probeWord(), relay, delay,
+                new Delays(Duration.ZERO, Duration.ZERO, Duration.ZERO, delay));
     }
 
     private static String line(String queueId, RecipientResult r, String statusWord, String relay,
-                               Duration sinceArrival, Duration queued, Duration connect, Duration transmit) {
+                               Duration sinceArrival, Delays d) {
         return queueId + ": to=" + r.recipient().bracketed() + ", relay=" + relay
                 + ", delay=" + seconds(sinceArrival)
-                + ", delays=" + seconds(queued) + "/0/" + seconds(connect) + "/" + seconds(transmit)
+                + ", delays=" + seconds(d.beforeActive()) + "/" + seconds(d.inQueueManager()) + "/"
+                + seconds(d.connect()) + "/" + seconds(d.transmit())
                 + ", dsn=" + r.dsn() + ", status=" + statusWord + " (" + r.reason() + ")";
     }
 

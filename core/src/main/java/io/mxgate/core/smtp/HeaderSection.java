@@ -1,9 +1,12 @@
 package io.mxgate.core.smtp;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * What Postfix's cleanup enforces on the header section of a received message: {@code header_size_limit} (a
  * logical header, continuation lines included, keeps at most that many bytes and its excess is discarded) and
- * the count of {@code Received:} headers that {@code hopcount_limit} compares against to stop mail loops.
+ * the count of {@code Received:} headers that {@code hopcount_limit} compares against to stop mail loops, and the
+ * {@code Message-ID:} that cleanup logs ({@code QUEUEID: message-id=<...>}).
  *
  * <p>Works on the message as {@link InputDecoder} delivers it (every line ends in CRLF) and compacts it in place,
  * so a message within the limits costs one scan of its headers and no copy. The header section ends at the first
@@ -11,8 +14,11 @@ package io.mxgate.core.smtp;
  */
 public final class HeaderSection {
 
-    /** The message after the check: its new {@code length}, its Received headers, and how many headers lost bytes. */
-    public record Result(int length, int hops, int truncatedHeaders) {
+    /**
+     * The message after the check: its new {@code length}, its Received headers, how many headers lost bytes, and the
+     * value of its first Message-ID header, unfolded and trimmed (null without one).
+     */
+    public record Result(int length, int hops, int truncatedHeaders, String messageId) {
     }
 
     private HeaderSection() {
@@ -25,6 +31,8 @@ public final class HeaderSection {
         int truncated = 0;
         int headerLength = -1;
         boolean dropping = false;
+        StringBuilder messageId = null;
+        boolean inMessageId = false;
         while (read < length) {
             int lineEnd = lineEnd(bytes, read, length);
             int lineLength = lineEnd - read;
@@ -41,9 +49,13 @@ public final class HeaderSection {
                     keep = 0;
                 }
                 headerLength += keep;
+                if (inMessageId) {
+                    messageId.append(new String(bytes, read, keep, StandardCharsets.ISO_8859_1));
+                }
             } else {
                 dropping = false;
-                hops += isReceived(bytes, read, lineEnd) ? 1 : 0;
+                inMessageId = false;
+                hops += isNamed(bytes, read, lineEnd, "received") ? 1 : 0;
                 // the name and its colon always stay, so what is left is still a header
                 int cut = Math.max(headerSizeLimit - 2, colon + 1 - read);
                 if (cut + 2 < lineLength) {
@@ -52,6 +64,11 @@ public final class HeaderSection {
                     keep = cut;
                 }
                 headerLength = keep;
+                if (messageId == null && isNamed(bytes, read, lineEnd, "message-id")) {
+                    inMessageId = true;
+                    messageId = new StringBuilder(new String(bytes, colon + 1, read + keep - colon - 1,
+                            StandardCharsets.ISO_8859_1));
+                }
             }
             if (keep > 0 && write != read) {
                 System.arraycopy(bytes, read, bytes, write, keep);
@@ -66,7 +83,8 @@ public final class HeaderSection {
         if (write != read) {
             System.arraycopy(bytes, read, bytes, write, length - read);
         }
-        return new Result(write + (length - read), hops, truncated);
+        return new Result(write + (length - read), hops, truncated,
+                messageId == null ? null : messageId.toString().replaceAll("\r?\n", "").strip());
     }
 
     /** The index after the LF that ends the line starting at {@code from}, or {@code length} without one. */
@@ -97,8 +115,8 @@ public final class HeaderSection {
         return i < to && bytes[i] == ':' ? i : -1;
     }
 
-    private static boolean isReceived(byte[] bytes, int from, int to) {
-        String name = "received";
+    /** True when the line is a header named {@code name} (lower case), blanks before the colon allowed. */
+    private static boolean isNamed(byte[] bytes, int from, int to, String name) {
         if (to - from <= name.length()) {
             return false;
         }

@@ -5,6 +5,7 @@ import io.mxgate.core.smtp.HeaderSection;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.Objects;
 
 import static io.mxgate.core.fuzz.FuzzSupport.check;
 
@@ -47,6 +48,8 @@ class HeaderSectionFuzzTest {
                         && Arrays.equals(Arrays.copyOf(again, second.length()), out),
                 () -> "not idempotent: second pass truncated " + second.truncatedHeaders(), input);
         check(second.hops() == first.hops(), () -> "hops " + first.hops() + " then " + second.hops(), input);
+        check(Objects.equals(second.messageId(), first.messageId()),
+                () -> "message-id " + first.messageId() + " then " + second.messageId(), input);
     }
 
     /** Every line ends in CRLF (a bare CR stays content), as the DATA reader delivers a message. */

@@ -65,4 +65,22 @@ class HeaderSectionTest {
         assertEquals(hops, result.hops(), "hops");
         assertEquals(truncated, result.truncatedHeaders(), "truncated headers");
     }
+
+    static Stream<Arguments> messageIds() {
+        return Stream.of(
+                arguments("none", "Subject: s\r\n\r\nMessage-ID: <body@x>\r\n", 100, null),
+                arguments("any case, blanks trimmed", "Subject: s\r\nmessage-id :  <a@b.test> \r\n\r\n", 100, "<a@b.test>"),
+                arguments("folded onto the next line", "Message-ID:\r\n <folded@b.test>\r\n\r\n", 100, "<folded@b.test>"),
+                arguments("the first of two", "Message-ID: <1@b>\r\nMessage-ID: <2@b>\r\n\r\n", 100, "<1@b>"),
+                arguments("Resent-Message-ID is another header", "Resent-Message-ID: <r@b>\r\n\r\n", 100, null),
+                arguments("cut at header_size_limit like the header itself",
+                        "Message-ID: <" + "x".repeat(40) + "@b>\r\n\r\n", 22, "<xxxxxxx"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("messageIds")
+    void findsTheMessageIdCleanupLogs(String name, String message, int limit, String expected) {
+        byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(expected, HeaderSection.limit(bytes, bytes.length, limit).messageId());
+    }
 }

@@ -219,6 +219,7 @@ public class DeliveryConsumer {
         }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         Map<TopicPartition, Long> holdFrom = new HashMap<>();
+        List<String> removed = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             ConsumerRecord<String, byte[]> r = items.get(i).record();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -229,13 +230,30 @@ public class DeliveryConsumer {
                 holdFrom.put(tp, r.offset());
             } else {
                 commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                if (lastRecipientDone(items.get(i))) {
+                    removed.add(r.key());
+                }
             }
         }
         if (!commit.isEmpty()) {
             consumer.commitSync(commit);
         }
+        removed.forEach(queueId -> LOG.infof("%s: removed", queueId));
         holdFrom.forEach(consumer::seek);
         return !holdFrom.isEmpty();
+    }
+
+    /**
+     * Whether this service finished the whole message, for qmgr's {@code removed} line: only a record of the mailbox
+     * topic holds all of a message's recipients here (ADR 0007), and it is finished when nothing of it went on to the
+     * deferred topic (queue-worker logs {@code removed} for that part) or the corrupt topic. Bounced recipients are
+     * done once their bounce record is acknowledged, as in Postfix. A message on the incoming topic is shared with
+     * queue-worker, and neither side knows when the other's recipients are done: this side logs nothing for it.
+     */
+    private boolean lastRecipientDone(Item item) {
+        return item.record().topic().equals(config.kafka().mailboxTopic()) && item.followUps().stream()
+                .noneMatch(f -> f.topic().equals(config.kafka().deferredTopic())
+                        || f.topic().equals(config.kafka().corruptTopic()));
     }
 
     private Outcome[] deliverAll(List<Item> items) throws InterruptedException {

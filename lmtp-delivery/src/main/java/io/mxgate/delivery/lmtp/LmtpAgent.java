@@ -68,44 +68,48 @@ public final class LmtpAgent {
 
     private Future<Attempt> transaction(Envelope envelope, List<MailAddress> chunk, byte[] message, Instant dequeued,
                                         boolean nothingDeliveredYet) {
+        // delays b: from the poll that took the message until this transaction, so earlier chunks count here
+        Instant agentStart = clock.instant();
         long started = System.nanoTime();
         return pool.run(connection -> {
             long connected = System.nanoTime();
             return connection.deliver(envelope.sender(), chunk, message.length, message, message.length)
-                    .map(outcomes -> done(envelope, outcomes, connection.peer(), connection.relay(), dequeued,
-                            Duration.ofNanos(connected - started), Duration.ofNanos(System.nanoTime() - connected)));
+                    .map(outcomes -> done(envelope, outcomes, connection.peer(), connection.relay(),
+                            DeliveryLog.Delays.of(envelope.arrival(), dequeued, agentStart,
+                                    Duration.ofNanos(connected - started),
+                                    Duration.ofNanos(System.nanoTime() - connected))));
         }).recover(failure -> {
             ClientException e = ClientException.of(failure, ClientState.CONNECT);
             return Future.succeededFuture(nothingDeliveredYet && e.beforeTransaction()
-                    ? new Attempt.BackendDown(e) : deferAll(envelope, chunk, e, dequeued));
+                    ? new Attempt.BackendDown(e) : deferAll(envelope, chunk, e,
+                    DeliveryLog.Delays.of(envelope.arrival(), dequeued, agentStart, Duration.ZERO, Duration.ZERO)));
         });
     }
 
     private Attempt done(Envelope envelope, List<RecipientOutcome> outcomes, String peer, String relay,
-                         Instant dequeued, Duration connect, Duration transmit) {
+                         DeliveryLog.Delays delays) {
         List<RecipientResult> results = new ArrayList<>(outcomes.size());
         for (RecipientOutcome o : outcomes) {
             RecipientResult r = RecipientResult.of(o, peer);
-            log(envelope, r, relay, dequeued, connect, transmit);
+            log(envelope, r, relay, delays);
             results.add(r);
         }
         return new Attempt.Done(results);
     }
 
-    private Attempt deferAll(Envelope envelope, List<MailAddress> chunk, ClientException e, Instant dequeued) {
+    private Attempt deferAll(Envelope envelope, List<MailAddress> chunk, ClientException e,
+                             DeliveryLog.Delays delays) {
         List<RecipientResult> results = new ArrayList<>(chunk.size());
         for (MailAddress r : chunk) {
             RecipientResult result = RecipientResult.deferred(r, e);
-            log(envelope, result, "none", dequeued, Duration.ZERO, Duration.ZERO);
+            log(envelope, result, "none", delays);
             results.add(result);
         }
         return new Attempt.Done(results);
     }
 
-    private void log(Envelope envelope, RecipientResult r, String relay, Instant dequeued, Duration connect,
-                     Duration transmit) {
-        Instant now = clock.instant();
-        LOG.info(DeliveryLog.line(envelope.queueId(), r, relay, Duration.between(envelope.arrival(), now),
-                Duration.between(envelope.arrival(), dequeued), connect, transmit));
+    private void log(Envelope envelope, RecipientResult r, String relay, DeliveryLog.Delays delays) {
+        LOG.info(DeliveryLog.line(envelope.queueId(), r, relay, Duration.between(envelope.arrival(), clock.instant()),
+                delays));
     }
 }

@@ -109,8 +109,8 @@ public class Delivery {
         for (RecipientStatus r : recipients) {
             RecipientStatus s = r.withStatus(dsn, text, "", "");
             log.info(DeliveryLog.line(envelope.queueId(), new RecipientResult(r.recipient(), kind, dsn, text), "none",
-                    Duration.between(envelope.arrival(), now), Duration.between(envelope.arrival(), dequeued),
-                    Duration.ZERO, Duration.ZERO));
+                    Duration.between(envelope.arrival(), now),
+                    DeliveryLog.Delays.of(envelope.arrival(), dequeued, now, Duration.ZERO, Duration.ZERO)));
             out.add(new Outcome(s, kind));
         }
         return out;

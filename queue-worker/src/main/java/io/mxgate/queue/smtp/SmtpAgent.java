@@ -157,11 +157,14 @@ public class SmtpAgent {
         boolean permanent;
         boolean answered;
         String relay = "none";
+        /** When the agent began on this recipient: its transaction, or the attempt when none was made (delays b). */
+        Instant started;
         Duration connect = Duration.ZERO;
         Duration transmit = Duration.ZERO;
 
-        Track(RecipientStatus status) {
+        Track(RecipientStatus status, Instant started) {
             this.status = status;
+            this.started = started;
         }
 
         void soft(EnhancedStatus dsn, String reason, String remote, String diagnostic, String relay) {
@@ -198,7 +201,7 @@ public class SmtpAgent {
             this.dequeued = dequeued;
             this.protocol = route.lmtp() ? ClientProtocol.LMTP : ClientProtocol.SMTP;
             for (RecipientStatus r : recipients) {
-                tracks.putIfAbsent(r.recipient(), new Track(r));
+                tracks.putIfAbsent(r.recipient(), new Track(r, clock.instant()));
             }
         }
 
@@ -276,8 +279,12 @@ public class SmtpAgent {
 
         private Future<Session> transaction(io.mxgate.core.client.ConnectionPool pool, HostResolver.Host h,
                                             List<Track> chunk) {
+            Instant agentStart = clock.instant();
             long started = System.nanoTime();
             List<MailAddress> addresses = chunk.stream().map(t -> t.status.recipient()).toList();
+            for (Track t : chunk) {
+                t.started = agentStart;
+            }
             return pool.run(connection -> {
                 long connected = System.nanoTime();
                 Duration connect = Duration.ofNanos(connected - started);
@@ -344,7 +351,7 @@ public class SmtpAgent {
                 RecipientResult r = new RecipientResult(t.status.recipient(), t.kind, t.status.dsn(),
                         t.status.reason());
                 log.info(DeliveryLog.line(envelope.queueId(), r, t.relay, Duration.between(envelope.arrival(), now),
-                        Duration.between(envelope.arrival(), dequeued), t.connect, t.transmit));
+                        DeliveryLog.Delays.of(envelope.arrival(), dequeued, t.started, t.connect, t.transmit)));
                 out.add(new Outcome(t.status, t.kind));
             }
             if (anyAnswer) {

@@ -40,6 +40,15 @@ import java.util.stream.Collectors;
 public final class SmtpSession {
 
     static final Logger LOG = Logger.getLogger("smtpd");
+    private static final Logger CLEANUP = Logger.getLogger("cleanup");
+    /**
+     * The {@code from=<>, size=, nrcpt= (queue active)} line is Postfix's qmgr's, and pflogsumm takes bytes received
+     * and the sender list only from that line under a process name other than smtpd. It is written here, once per
+     * message right after Kafka's ack, because this is the one place that sees each accepted message exactly once
+     * and before any delivery line: lmtp-delivery and queue-worker both read the incoming topic, each for its own
+     * recipients, and neither knows the whole message (queue-worker logs it again per queue run, as qmgr does).
+     */
+    private static final Logger QMGR = Logger.getLogger("qmgr");
 
     private final Vertx vertx;
     private final Context context;
@@ -540,6 +549,9 @@ public final class SmtpSession {
             LOG.infof("warning: %s: %d header(s) longer than header_size_limit %d from %s: excess discarded",
                     t.queueId, headers.truncatedHeaders(), limits.headerSizeLimit(), client);
         }
+        if (headers.messageId() != null) {
+            CLEANUP.infof("%s: message-id=%s", t.queueId, headers.messageId());
+        }
         if (t.expansionFailed) {
             services.sessions().message("deferred");
             error(Replies.ALIAS_EXPANSION_ERROR);
@@ -552,7 +564,7 @@ public final class SmtpSession {
         suspend();
         services.queue().enqueue(envelope, bytes, t.targetClasses, context).onComplete(ar -> {
             if (ar.succeeded()) {
-                LOG.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
+                QMGR.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
                         bytes.length, envelope.recipients().size());
                 services.sessions().message("queued");
                 reply(Replies.queued(t.queueId));
