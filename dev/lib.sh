@@ -19,6 +19,9 @@ pid_dead() { ! pid_alive "$@"; }
 # pidfile_pid PIDFILE : print the PID stored in PIDFILE (empty if none)
 pidfile_pid() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
+# pid_exists PID : true while the process exists and is not a zombie, whatever its command line
+pid_exists() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+
 # running PIDFILE PATTERN : true if the process named in PIDFILE is alive and matches PATTERN
 running() { pid_alive "$(pidfile_pid "$1")" "$2"; }
 
@@ -49,7 +52,9 @@ wait_until() {
 wait_up() {
   local t=$1 file=$2 pat=$3 end=$((SECONDS + $1)); shift 3
   until "$@"; do
-    running "$file" "$pat" || { log "the process has exited"; return 1; }
+    # the PID alone, not its command line: until the started child has exec'd, its command line is still the
+    # shell's or setsid's, and a loaded machine can take a while to get there
+    pid_exists "$(pidfile_pid "$file")" || { log "the process has exited"; return 1; }
     [ "$SECONDS" -lt "$end" ] || { log "not ready after ${t}s"; return 1; }
     sleep 0.2
   done

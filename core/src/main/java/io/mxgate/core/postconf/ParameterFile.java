@@ -39,29 +39,8 @@ public final class ParameterFile {
 
     public static ParameterFile parse(String name, List<String> lines) {
         Map<String, String> out = new LinkedHashMap<>();
-        StringBuilder logical = null;
-        int logicalLine = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            String stripped = line.strip();
-            if (stripped.isEmpty() || stripped.startsWith("#")) {
-                continue;
-            }
-            if (Character.isWhitespace(line.charAt(0))) {
-                if (logical == null) {
-                    throw new PostfixTable.TableException(name + ", line " + (i + 1) + ": text before the first parameter");
-                }
-                logical.append(' ').append(stripped);
-                continue;
-            }
-            if (logical != null) {
-                put(name, out, logical.toString(), logicalLine);
-            }
-            logical = new StringBuilder(stripped);
-            logicalLine = i + 1;
-        }
-        if (logical != null) {
-            put(name, out, logical.toString(), logicalLine);
+        for (PostfixTable.LogicalLine l : PostfixTable.logicalLines(name, lines, "text before the first parameter")) {
+            put(name, out, l.text(), l.number());
         }
         return new ParameterFile(name, out);
     }

@@ -3,6 +3,7 @@ package io.mxgate.core.table;
 import io.vertx.core.Future;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A Postfix lookup table as every caller sees it, whatever its type: one key in, the value or nothing out, never
@@ -20,15 +21,20 @@ public interface LookupTable {
 
     /** A fixed text table (tests, and tables built in memory). */
     static LookupTable of(PostfixTable table) {
+        return of(table.name(), () -> table);
+    }
+
+    /** A text table whose current version {@code table} gives (a reloading table swaps it between lookups). */
+    static LookupTable of(String name, Supplier<PostfixTable> table) {
         return new LookupTable() {
             @Override
             public String name() {
-                return table.name();
+                return name;
             }
 
             @Override
             public Future<Optional<String>> lookup(String key) {
-                return Future.succeededFuture(table.lookup(key));
+                return Future.succeededFuture(table.get().lookup(key));
             }
         };
     }

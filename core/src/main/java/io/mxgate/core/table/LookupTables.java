@@ -67,17 +67,7 @@ public final class LookupTables implements AutoCloseable {
         }
         ReloadingTable<PostfixTable> table = new ReloadingTable<>(name, path -> PostfixTable.open(name));
         textTables.put(name, table);
-        return new LookupTable() {
-            @Override
-            public String name() {
-                return table.name();
-            }
-
-            @Override
-            public Future<Optional<String>> lookup(String key) {
-                return Future.succeededFuture(table.get().lookup(key));
-            }
-        };
+        return LookupTable.of(table.name(), table::get);
     }
 
     /** Reloads every text table whose file changed (blocking: run it off the event loop); returns the problems. */

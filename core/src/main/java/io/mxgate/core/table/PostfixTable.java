@@ -57,6 +57,23 @@ public final class PostfixTable {
 
     public static PostfixTable parse(String name, List<String> lines) {
         Map<String, String> entries = new LinkedHashMap<>();
+        for (LogicalLine l : logicalLines(name, lines, "continuation line without a key")) {
+            put(name, entries, l.text(), l.number());
+        }
+        return new PostfixTable(name, entries);
+    }
+
+    /** A line of a Postfix file with its continuation lines joined, and the number of its first line. */
+    public record LogicalLine(int number, String text) {
+    }
+
+    /**
+     * The logical lines of a Postfix file (tables, main.cf, SQL table files): {@code #} comments and blank lines
+     * dropped, a line that starts with whitespace joined to the one before; {@code orphan} is the message when the
+     * first line is such a continuation.
+     */
+    public static java.util.List<LogicalLine> logicalLines(String name, java.util.List<String> lines, String orphan) {
+        java.util.List<LogicalLine> out = new java.util.ArrayList<>();
         StringBuilder logical = null;
         int logicalLine = 0;
         for (int i = 0; i < lines.size(); i++) {
@@ -67,21 +84,21 @@ public final class PostfixTable {
             }
             if (Character.isWhitespace(line.charAt(0))) {
                 if (logical == null) {
-                    throw new TableException(name + ", line " + (i + 1) + ": continuation line without a key");
+                    throw new TableException(name + ", line " + (i + 1) + ": " + orphan);
                 }
                 logical.append(' ').append(stripped);
                 continue;
             }
             if (logical != null) {
-                put(name, entries, logical.toString(), logicalLine);
+                out.add(new LogicalLine(logicalLine, logical.toString()));
             }
             logical = new StringBuilder(stripped);
             logicalLine = i + 1;
         }
         if (logical != null) {
-            put(name, entries, logical.toString(), logicalLine);
+            out.add(new LogicalLine(logicalLine, logical.toString()));
         }
-        return new PostfixTable(name, entries);
+        return out;
     }
 
     private static void put(String name, Map<String, String> entries, String logical, int lineNumber) {
