@@ -151,10 +151,12 @@ class RelayRoutingTest {
     void virtualAliasesAreRewrittenAndRoutedLikeAnyRecipient() {
         String tag = UUID.randomUUID().toString();
         send(stack, "s@remote.test", "info@alias.test", tag);
-        // one alias, two routes: transport_maps to the fax sink, virtual_transport (LMTP) to Dovecot
+        // one alias, two routes: transport_maps to the fax sink (queue-worker), virtual_transport (LMTP) to Dovecot
+        // (lmtp-delivery: smtp-ingress expanded the alias and chose each target's consumer, ADR 0009)
         assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", tag) == 1
                 && stack.messagesContaining("bob", tag).size() == 1), stack.log("queue-worker"));
-        assertLogged("to=<bob@example.test>, relay=127.0.0.1[127.0.0.1]:" + stack.lmtpPort());
+        assertLogged(stack, "lmtp-delivery", "to=<bob@example.test>, orig_to=<info@alias.test>, relay=127.0.0.1[127.0.0.1]:"
+                + stack.lmtpPort());
 
         // smtpd_reject_unlisted_recipient (Postfix's default) refuses it at RCPT, even from mynetworks
         try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort())) {
@@ -225,5 +227,32 @@ class RelayRoutingTest {
                 stack.log("queue-worker"));
         assertLogged("to=<dave@elsewhere.test>, relay=127.0.0.1[127.0.0.1]:" + fallback.port());
         assertTrue(relayhost.messagesContaining(tag).isEmpty());
+    }
+
+    /**
+     * lmtp-delivery and queue-worker disagree on virtual_mailbox_domains (a rollout, a table edit): each recipient of
+     * a record on mxgate.incoming is still delivered once, because smtp-ingress chose its consumer when it wrote
+     * the record. Before that choice was written, each consumer judged by its own list, and bob@example.test was
+     * skipped by both.
+     */
+    @Test
+    @Order(8)
+    void consumersThatDisagreeOnTheMailboxDomainsNeitherDropNorDoubleARecipient() {
+        stack.stopService("lmtp-delivery");
+        Stack.Replica other = stack.startReplica("lmtp-delivery", "lmtp-delivery-other",
+                Map.of("MXGATE_VIRTUAL_MAILBOX_DOMAINS", "other.test"));
+        try {
+            String tag = UUID.randomUUID().toString();
+            String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test",
+                    List.of("bob@example.test", "pages@fax.example.test"), "Subject: " + tag + "\r\n\r\nboth\r\n");
+            assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
+            assertTrue(Stack.await(Duration.ofSeconds(30), () -> fax.deliveries("pages@fax.example.test", tag) == 1
+                    && stack.messagesContaining("bob", tag).size() == 1), stack.log(other));
+            assertEquals(1, stack.messagesContaining("bob", tag).size(), "bob got it once");
+            assertEquals(1, fax.deliveries("pages@fax.example.test", tag), "the fax sink got it once");
+        } finally {
+            stack.stopReplica(other);
+            stack.startService("lmtp-delivery");
+        }
     }
 }

@@ -1,12 +1,13 @@
 package io.mxgate.core.delivery;
 
+import io.mxgate.core.address.MailAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
 /**
  * The per-recipient delivery log line in Postfix's exact shape, so pflogsumm and an admin's greps work:
- * {@code QUEUEID: to=<a@b>, relay=host[addr]:port, delay=0.12, delays=0.01/0/0.02/0.09, dsn=2.0.0, status=sent (250 ...)}.
+ * {@code QUEUEID: to=<a@b>, [orig_to=<c@d>, ]relay=host[addr]:port, delay=0.12, delays=0.01/0/0.02/0.09, dsn=2.0.0, status=sent (250 ...)}.
  */
 public final class DeliveryLog {
 
@@ -28,20 +29,28 @@ public final class DeliveryLog {
         }
     }
 
-    /** @param sinceArrival time from acceptance to the end of this attempt (Postfix {@code delay}) */
-    public static String line(String queueId, RecipientResult r, String relay, Duration sinceArrival, Delays delays) {
-        return line(queueId, r, r.status().logWord(), relay, sinceArrival, delays);
+    /**
+     * @param original     the address the client gave, when virtual_alias_maps rewrote it (Postfix's
+     *                     {@code orig_to=}); null or the recipient itself for none
+     * @param sinceArrival time from acceptance to the end of this attempt (Postfix {@code delay})
+     */
+    public static String line(String queueId, RecipientResult r, MailAddress original, String relay,
+                              Duration sinceArrival, Delays delays) {
+        return line(queueId, r, original, r.status().logWord(), relay, sinceArrival, delays);
     }
 
     /** The same line for an address probe: {@code status=deliverable} or {@code status=undeliverable}. */
-    public static String probeLine(String queueId, RecipientResult r, String relay, Duration delay) {
-        return line(queueId, r, r.status().probeWord(), relay, delay,
+    public static String probeLine(String queueId, RecipientResult r, MailAddress original, String relay,
+                                   Duration delay) {
+        return line(queueId, r, original, r.status().probeWord(), relay, delay,
                 new Delays(Duration.ZERO, Duration.ZERO, Duration.ZERO, delay));
     }
 
-    private static String line(String queueId, RecipientResult r, String statusWord, String relay,
-                               Duration sinceArrival, Delays d) {
-        return queueId + ": to=" + r.recipient().bracketed() + ", relay=" + relay
+    private static String line(String queueId, RecipientResult r, MailAddress original, String statusWord,
+                               String relay, Duration sinceArrival, Delays d) {
+        return queueId + ": to=" + r.recipient().bracketed()
+                + (original == null || original.equals(r.recipient()) ? "" : ", orig_to=" + original.bracketed())
+                + ", relay=" + relay
                 + ", delay=" + seconds(sinceArrival)
                 + ", delays=" + seconds(d.beforeActive()) + "/" + seconds(d.inQueueManager()) + "/"
                 + seconds(d.connect()) + "/" + seconds(d.transmit())

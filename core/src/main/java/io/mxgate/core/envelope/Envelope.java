@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What travels beside the message bytes through every topic: who sent it, to whom, from where, since when. A
@@ -22,9 +23,41 @@ import java.util.Map;
  * @param reason    the last delivery reply in Postfix's log form, empty before the first attempt
  * @param originals for a recipient that virtual_alias_maps rewrote, the address the client gave (Postfix's ORCP
  *                  record; the DSN's Original-Recipient); absent for a recipient that is its own original
+ * @param agents    which consumer delivers each recipient, decided once by the writer so that two consumers with
+ *                  different tables can neither both skip a recipient nor both take it; empty in records written
+ *                  before it existed, whose readers decide from their own tables
  */
 public record Envelope(String queueId, Instant arrival, MailAddress sender, List<MailAddress> recipients,
-                       Client client, int attempts, String reason, Map<MailAddress, MailAddress> originals) {
+                       Client client, int attempts, String reason, Map<MailAddress, MailAddress> originals,
+                       Map<MailAddress, Agent> agents) {
+
+    /** The consumer that delivers a recipient of the incoming and mailbox topics. */
+    public enum Agent {
+        /** lmtp-delivery: a virtual mailbox domain, over {@code virtual_transport}. */
+        LMTP("lmtp"),
+        /** queue-worker: every other route (relay, transport_maps, error, ...). */
+        QMGR("qmgr");
+
+        private final String wire;
+
+        Agent(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+
+        /** The agent of a wire name, or null. */
+        public static Agent ofWire(String name) {
+            for (Agent a : values()) {
+                if (a.wire.equals(name)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+    }
 
     public Envelope {
         recipients = List.copyOf(recipients);
@@ -39,12 +72,25 @@ public record Envelope(String queueId, Instant arrival, MailAddress sender, List
             }
         }
         originals = Collections.unmodifiableMap(kept);
+        Map<MailAddress, Agent> marked = new LinkedHashMap<>();
+        for (MailAddress r : recipients) {
+            Agent a = agents.get(r);
+            if (a != null) {
+                marked.put(r, a);
+            }
+        }
+        agents = Collections.unmodifiableMap(marked);
     }
 
-    /** An envelope whose recipients are their own originals. */
+    /** An envelope whose recipients are their own originals, with no agent chosen (records of the retry topics). */
     public Envelope(String queueId, Instant arrival, MailAddress sender, List<MailAddress> recipients, Client client,
                     int attempts, String reason) {
-        this(queueId, arrival, sender, recipients, client, attempts, reason, Map.of());
+        this(queueId, arrival, sender, recipients, client, attempts, reason, Map.of(), Map.of());
+    }
+
+    /** The consumer the writer chose for {@code recipient}, if it chose one. */
+    public Optional<Agent> agent(MailAddress recipient) {
+        return Optional.ofNullable(agents.get(recipient));
     }
 
     /** The address the client gave for {@code recipient}. */
@@ -63,6 +109,6 @@ public record Envelope(String queueId, Instant arrival, MailAddress sender, List
 
     /** The same message for a subset of the recipients after one more attempt that ended with {@code reason}. */
     public Envelope afterAttempt(List<MailAddress> remaining, String lastReason) {
-        return new Envelope(queueId, arrival, sender, remaining, client, attempts + 1, lastReason, originals);
+        return new Envelope(queueId, arrival, sender, remaining, client, attempts + 1, lastReason, originals, agents);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Map;
  * The envelope's wire form, a Kafka record header: one {@code letter value} record per line, in the spirit
  * of Postfix's queue file records ({@code T} time, {@code S} sender, {@code R} recipient). Text, so an admin can
  * read it with {@code kafka-console-consumer --property print.headers=true}; versioned by its first line. An
- * {@code O} record (Postfix's ORCP) before an {@code R} names the address the client gave for that recipient.
+ * {@code O} record (Postfix's ORCP) before an {@code R} names the address the client gave for that recipient, a
+ * {@code D} record ({@code lmtp} or {@code qmgr}) the consumer that delivers it.
  */
 public final class EnvelopeCodec {
 
@@ -42,6 +43,10 @@ public final class EnvelopeCodec {
             MailAddress original = e.originals().get(r);
             if (original != null) {
                 line(sb, 'O', original.toString());
+            }
+            Envelope.Agent agent = e.agents().get(r);
+            if (agent != null) {
+                line(sb, 'D', agent.wire());
             }
             line(sb, 'R', r.toString());
         }
@@ -73,6 +78,8 @@ public final class EnvelopeCodec {
         List<MailAddress> recipients = new ArrayList<>();
         Map<MailAddress, MailAddress> originals = new HashMap<>();
         MailAddress original = null;
+        Map<MailAddress, Envelope.Agent> agents = new HashMap<>();
+        Envelope.Agent agent = null;
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
             if (line.length() < 2 || line.charAt(1) != ' ') {
@@ -91,12 +98,22 @@ public final class EnvelopeCodec {
                     case 'N' -> attempts = Integer.parseInt(v);
                     case 'W' -> reason = v;
                     case 'O' -> original = mailbox(v, i);
+                    case 'D' -> {
+                        agent = Envelope.Agent.ofWire(v);
+                        if (agent == null) {
+                            throw new MalformedEnvelopeException("line " + (i + 1) + ": unknown agent " + v);
+                        }
+                    }
                     case 'R' -> {
                         MailAddress r = mailbox(v, i);
                         recipients.add(r);
                         if (original != null) {
                             originals.put(r, original);
                             original = null;
+                        }
+                        if (agent != null) {
+                            agents.put(r, agent);
+                            agent = null;
                         }
                     }
                     default -> throw new MalformedEnvelopeException("line " + (i + 1) + ": unknown record " + line);
@@ -109,7 +126,7 @@ public final class EnvelopeCodec {
             throw new MalformedEnvelopeException("envelope lacks queue id, arrival, sender or recipients");
         }
         return new Envelope(queueId, arrival, sender, recipients, new Envelope.Client(name, address, helo, protocol),
-                attempts, reason, originals);
+                attempts, reason, originals, agents);
     }
 
     private static MailAddress mailbox(String v, int index) {

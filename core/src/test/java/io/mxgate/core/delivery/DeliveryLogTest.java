@@ -39,6 +39,19 @@ class DeliveryLogTest {
     void delaysAreWhereTheTimeWent(String name, DeliveryLog.Delays delays, Duration total, String expected) {
         assertEquals("4F2A: to=<alice@example.test>, relay=127.0.0.1[127.0.0.1]:24, " + expected
                         + ", dsn=2.0.0, status=sent (250 2.0.0 Saved)",
-                DeliveryLog.line("4F2A", SENT, "127.0.0.1[127.0.0.1]:24", total, delays));
+                DeliveryLog.line("4F2A", SENT, null, "127.0.0.1[127.0.0.1]:24", total, delays));
+    }
+
+    /** Postfix's orig_to= for an address virtual_alias_maps rewrote, and none when it is the recipient itself. */
+    @org.junit.jupiter.api.Test
+    void theAddressTheClientGaveIsLoggedWhenAnAliasRewroteIt() {
+        DeliveryLog.Delays none = new DeliveryLog.Delays(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        assertEquals("4F2A: to=<alice@example.test>, orig_to=<info@alias.test>, relay=none, delay=0, delays=0/0/0/0, "
+                        + "dsn=2.0.0, status=sent (250 2.0.0 Saved)",
+                DeliveryLog.line("4F2A", SENT, new io.mxgate.core.address.MailAddress("info", "alias.test"), "none",
+                        Duration.ZERO, none));
+        assertEquals("4F2A: to=<alice@example.test>, relay=none, delay=0, delays=0/0/0/0, dsn=2.0.0, status=deliverable "
+                        + "(250 2.0.0 Saved)",
+                DeliveryLog.probeLine("4F2A", SENT, SENT.recipient(), "none", Duration.ZERO));
     }
 }

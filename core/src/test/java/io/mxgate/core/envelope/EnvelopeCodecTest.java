@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,6 +41,17 @@ class EnvelopeCodecTest {
             assertNotNull(in, resource);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void originalsAndAgentsPrecedeTheirRecipient() {
+        Envelope e = new Envelope("Q", ARRIVAL, addr("a@example.test"), List.of(addr("bob@example.test")), CLIENT, 0, "",
+                Map.of(addr("bob@example.test"), addr("info@alias.test")),
+                Map.of(addr("bob@example.test"), Envelope.Agent.LMTP));
+        assertTrue(new String(EnvelopeCodec.encode(e), StandardCharsets.UTF_8)
+                .endsWith("O info@alias.test\nD lmtp\nR bob@example.test\n"));
+        assertThrows(EnvelopeCodec.MalformedEnvelopeException.class, () -> EnvelopeCodec.decode(
+                "V 1\nQ q\nT 0\nS \nD smtp\nR b@example.test\n".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -73,7 +86,12 @@ class EnvelopeCodecTest {
                         List.of(addr("b@example.test")), new Envelope.Client("unknown", "2001:db8::1", "hélo.example", "SMTP"),
                         0, "")),
                 arguments("duplicate recipients kept", new Envelope("Q8", ARRIVAL, addr("a@example.test"),
-                        List.of(addr("b@example.test"), addr("b@example.test")), CLIENT, 0, "")));
+                        List.of(addr("b@example.test"), addr("b@example.test")), CLIENT, 0, "")),
+                arguments("aliases expanded, consumers chosen", new Envelope("Q9", ARRIVAL, addr("a@example.test"),
+                        List.of(addr("bob@example.test"), addr("pages@fax.test"), addr("c@example.test")), CLIENT, 0, "",
+                        Map.of(addr("bob@example.test"), addr("info@alias.test"),
+                                addr("pages@fax.test"), addr("info@alias.test")),
+                        Map.of(addr("bob@example.test"), Envelope.Agent.LMTP, addr("pages@fax.test"), Envelope.Agent.QMGR))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -307,9 +307,12 @@ public class DeliveryConsumer {
             item.followUps().add(new ProducerRecord<>(config.kafka().corruptTopic(), null, r.key(), r.value(), r.headers()));
             return Future.succeededFuture(Outcome.DONE);
         }
+        // smtp-ingress chose the consumer of each recipient; a record written before it did is split by this
+        // service's own tables
         List<Future<Boolean>> classes = new ArrayList<>();
         for (MailAddress r : envelope.recipients()) {
-            classes.add(resolution.resolver().isVirtualMailbox(r));
+            classes.add(envelope.agent(r).map(a -> Future.succeededFuture(a == Envelope.Agent.LMTP))
+                    .orElseGet(() -> resolution.resolver().isVirtualMailbox(r)));
         }
         // a domain table that cannot answer holds the record: it is tried again, never dropped
         return Future.all(classes).compose(all -> {

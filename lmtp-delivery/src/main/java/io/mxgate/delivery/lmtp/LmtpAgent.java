@@ -109,7 +109,7 @@ public final class LmtpAgent {
     }
 
     private void log(Envelope envelope, RecipientResult r, String relay, DeliveryLog.Delays delays) {
-        LOG.info(DeliveryLog.line(envelope.queueId(), r, relay, Duration.between(envelope.arrival(), clock.instant()),
-                delays));
+        LOG.info(DeliveryLog.line(envelope.queueId(), r, envelope.original(r.recipient()), relay,
+                Duration.between(envelope.arrival(), clock.instant()), delays));
     }
 }

@@ -103,9 +103,13 @@ public class Notifier {
         // bounce(8) hands its notice to cleanup, so the sender's aliases apply to it as to any mail
         List<MailAddress> targets = routing.expand(to);
         Map<MailAddress, MailAddress> originals = new HashMap<>();
-        targets.forEach(t -> originals.put(t, to));
+        Map<MailAddress, Envelope.Agent> agents = new HashMap<>();
+        for (MailAddress t : targets) {
+            originals.put(t, to);
+            agents.put(t, routing.isVirtualMailbox(t) ? Envelope.Agent.LMTP : Envelope.Agent.QMGR);
+        }
         Envelope envelope = new Envelope(id, now, envelopeSender, targets,
-                new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "bounce"), 0, "", originals);
+                new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "bounce"), 0, "", originals, agents);
         kafka.sendAll(List.of(QueueRecords.record(config.kafka().incomingTopic(), envelope, dsn)));
         return id;
     }

@@ -108,7 +108,8 @@ public class Delivery {
         List<Outcome> out = new ArrayList<>(recipients.size());
         for (RecipientStatus r : recipients) {
             RecipientStatus s = r.withStatus(dsn, text, "", "");
-            log.info(DeliveryLog.line(envelope.queueId(), new RecipientResult(r.recipient(), kind, dsn, text), "none",
+            log.info(DeliveryLog.line(envelope.queueId(), new RecipientResult(r.recipient(), kind, dsn, text), r.original(),
+                    "none",
                     Duration.between(envelope.arrival(), now),
                     DeliveryLog.Delays.of(envelope.arrival(), dequeued, now, Duration.ZERO, Duration.ZERO)));
             out.add(new Outcome(s, kind));

@@ -201,11 +201,12 @@ public class Intake {
     }
 
     private boolean incoming(ConsumerRecord<String, byte[]> r, Envelope envelope) throws Exception {
-        // smtp-ingress expanded the aliases (as cleanup does), so these are targets: ours are those lmtp-delivery
-        // does not take
+        // smtp-ingress expanded the aliases (as cleanup does) and chose the consumer of each target; a record
+        // written before it did is split by this service's own tables
         List<RecipientStatus> statuses = new ArrayList<>();
         for (MailAddress a : envelope.recipients()) {
-            if (!routing.isVirtualMailbox(a)) {
+            Envelope.Agent agent = envelope.agent(a).orElse(null);
+            if (agent == null ? !routing.isVirtualMailbox(a) : agent == Envelope.Agent.QMGR) {
                 statuses.add(RecipientStatus.of(a, envelope.original(a), EnhancedStatus.of(4, 0, 0), ""));
             }
         }

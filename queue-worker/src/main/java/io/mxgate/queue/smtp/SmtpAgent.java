@@ -350,7 +350,8 @@ public class SmtpAgent {
                 }
                 RecipientResult r = new RecipientResult(t.status.recipient(), t.kind, t.status.dsn(),
                         t.status.reason());
-                log.info(DeliveryLog.line(envelope.queueId(), r, t.relay, Duration.between(envelope.arrival(), now),
+                log.info(DeliveryLog.line(envelope.queueId(), r, t.status.original(), t.relay,
+                        Duration.between(envelope.arrival(), now),
                         DeliveryLog.Delays.of(envelope.arrival(), dequeued, t.started, t.connect, t.transmit)));
                 out.add(new Outcome(t.status, t.kind));
             }

@@ -90,8 +90,8 @@ public final class SmtpSession {
         final List<MailAddress> recipients = new ArrayList<>();
         /** The accepted recipients after alias expansion, each with the address the client gave (cleanup's ORCP). */
         final Map<MailAddress, MailAddress> targets = new LinkedHashMap<>();
-        /** The address classes of the targets (they choose the topic, ADR 0007). */
-        final List<AddressClass> targetClasses = new ArrayList<>();
+        /** The address class of each target: it chooses the topic (ADR 0007) and the consumer that delivers it. */
+        final Map<MailAddress, AddressClass> targetClasses = new LinkedHashMap<>();
         /** An alias could not be expanded; cleanup answers the end of DATA with 451 4.6.0, and so do we. */
         boolean expansionFailed;
         /** Headers restrictions asked to prepend (PREPEND), each once. */
@@ -467,7 +467,7 @@ public final class SmtpSession {
         if (resolution instanceof RecipientResolver.Resolution.Targets targets) {
             for (RecipientResolver.Target target : targets.targets()) {
                 if (t.targets.putIfAbsent(target.address(), recipient) == null) {
-                    t.targetClasses.add(target.addressClass());
+                    t.targetClasses.put(target.address(), target.addressClass());
                 }
             }
         } else {
@@ -557,12 +557,15 @@ public final class SmtpSession {
             error(Replies.ALIAS_EXPANSION_ERROR);
             return;
         }
+        Map<MailAddress, Envelope.Agent> agents = new LinkedHashMap<>();
+        t.targetClasses.forEach((target, c) -> agents.put(target, c == AddressClass.VIRTUAL_MAILBOX
+                ? Envelope.Agent.LMTP : Envelope.Agent.QMGR));
         Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, List.copyOf(t.targets.keySet()),
-                clientInfo(), 0, "", t.targets);
+                clientInfo(), 0, "", t.targets, agents);
         byte[] bytes = headers.length() == message.bytes().length
                 ? message.bytes() : Arrays.copyOf(message.bytes(), headers.length());
         suspend();
-        services.queue().enqueue(envelope, bytes, t.targetClasses, context).onComplete(ar -> {
+        services.queue().enqueue(envelope, bytes, List.copyOf(t.targetClasses.values()), context).onComplete(ar -> {
             if (ar.succeeded()) {
                 QMGR.infof("%s: from=%s, size=%d, nrcpt=%d (queue active)", t.queueId, t.sender.bracketed(),
                         bytes.length, envelope.recipients().size());

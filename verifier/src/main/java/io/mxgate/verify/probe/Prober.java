@@ -89,32 +89,32 @@ public class Prober {
         long started = System.nanoTime();
         return resolution.resolver().resolve(recipient).compose(resolved -> {
             if (resolved instanceof RecipientResolver.Resolution.Failed f) {
-                return Future.succeededFuture(local(queueId, recipient, RecipientResult.Status.DEFERRED,
+                return Future.succeededFuture(local(queueId, recipient, recipient, RecipientResult.Status.DEFERRED,
                         EnhancedStatus.of(4, 3, 0), f.text(), started));
             }
             List<RecipientResolver.Target> targets = ((RecipientResolver.Resolution.Targets) resolved).targets();
             if (targets.size() > 1) {
-                return Future.succeededFuture(local(queueId, recipient, RecipientResult.Status.SENT,
+                return Future.succeededFuture(local(queueId, recipient, recipient, RecipientResult.Status.SENT,
                         EnhancedStatus.of(2, 0, 0), "aliased to multiple recipients", started));
             }
             MailAddress target = targets.get(0).address();
             return targets.get(0).route().dispatch(new Route.Dispatch<Future<ProbeResult>>() {
                 public Future<ProbeResult> deliver(Route.Deliver d) {
-                    return probe(queueId, target, d, started);
+                    return probe(queueId, recipient, target, d, started);
                 }
 
                 public Future<ProbeResult> bounce(Route.Bounce b) {
-                    return Future.succeededFuture(local(queueId, target, RecipientResult.Status.BOUNCED, b.dsn(),
+                    return Future.succeededFuture(local(queueId, recipient, target, RecipientResult.Status.BOUNCED, b.dsn(),
                             b.text(), started));
                 }
 
                 public Future<ProbeResult> defer(Route.Defer d) {
-                    return Future.succeededFuture(local(queueId, target, RecipientResult.Status.DEFERRED, d.dsn(),
+                    return Future.succeededFuture(local(queueId, recipient, target, RecipientResult.Status.DEFERRED, d.dsn(),
                             d.text(), started));
                 }
 
                 public Future<ProbeResult> discard(Route.Discard d) {
-                    return Future.succeededFuture(local(queueId, target, RecipientResult.Status.SENT,
+                    return Future.succeededFuture(local(queueId, recipient, target, RecipientResult.Status.SENT,
                             EnhancedStatus.of(2, 0, 0), d.text(), started));
                 }
             });
@@ -122,7 +122,8 @@ public class Prober {
     }
 
     /** A probe of each next hop's servers in order, until one answers. */
-    private Future<ProbeResult> probe(String queueId, MailAddress recipient, Route.Deliver deliver, long started) {
+    private Future<ProbeResult> probe(String queueId, MailAddress original, MailAddress recipient, Route.Deliver deliver,
+                                      long started) {
         ClientProtocol protocol = deliver.lmtp() ? ClientProtocol.LMTP : ClientProtocol.SMTP;
         ClientTls level = deliver.lmtp() ? ClientTls.NONE : tls;
         ClientException[] last = {null};
@@ -140,7 +141,7 @@ public class Prober {
                             perHost = perHost.compose(r -> r != null ? Future.succeededFuture(r) : pools.get(
                                     new ConnectionPools.Endpoint(protocol, h.name(), h.address(), h.port(), level))
                                     .run(connection -> connection.probe(sender, List.of(recipient)).map(outcomes ->
-                                            logged(queueId, outcomes.get(0), connection.peer(), connection.relay(),
+                                            logged(queueId, original, outcomes.get(0), connection.peer(), connection.relay(),
                                                     started)))
                                     .recover(e -> {
                                         last[0] = ClientException.of(e, ClientState.CONNECT);
@@ -157,21 +158,21 @@ public class Prober {
                         return r;
                     }
                     if (last[0] == null && dnsFailure[0] != null) {
-                        return local(queueId, recipient, dnsFailure[0].permanent() ? RecipientResult.Status.BOUNCED
+                        return local(queueId, original, recipient, dnsFailure[0].permanent() ? RecipientResult.Status.BOUNCED
                                 : RecipientResult.Status.DEFERRED, dnsFailure[0].dsn(), dnsFailure[0].text(), started);
                     }
                     ClientException e = last[0] != null ? last[0] : new ClientException(
                             ClientException.Kind.TIMEOUT, ClientState.CONNECT, "probe timed out");
                     RecipientResult rr = RecipientResult.deferred(recipient, e);
-                    LOG.info(DeliveryLog.probeLine(queueId, rr, "none", Duration.ofNanos(System.nanoTime() - started)));
+                    LOG.info(DeliveryLog.probeLine(queueId, rr, original, "none", Duration.ofNanos(System.nanoTime() - started)));
                     return new ProbeResult(VerifyStatus.DEFER, rr.reason());
                 });
     }
 
-    private ProbeResult local(String queueId, MailAddress recipient, RecipientResult.Status status,
+    private ProbeResult local(String queueId, MailAddress original, MailAddress recipient, RecipientResult.Status status,
                               EnhancedStatus dsn, String text, long started) {
         RecipientResult r = new RecipientResult(recipient, status, dsn, text);
-        LOG.info(DeliveryLog.probeLine(queueId, r, "none", Duration.ofNanos(System.nanoTime() - started)));
+        LOG.info(DeliveryLog.probeLine(queueId, r, original, "none", Duration.ofNanos(System.nanoTime() - started)));
         return new ProbeResult(switch (status) {
             case SENT -> VerifyStatus.OK;
             case DEFERRED -> VerifyStatus.DEFER;
@@ -179,9 +180,9 @@ public class Prober {
         }, text);
     }
 
-    private ProbeResult logged(String queueId, RecipientOutcome outcome, String peer, String relay, long started) {
+    private ProbeResult logged(String queueId, MailAddress original, RecipientOutcome outcome, String peer, String relay, long started) {
         RecipientResult r = RecipientResult.of(outcome, peer);
-        LOG.info(DeliveryLog.probeLine(queueId, r, relay, Duration.ofNanos(System.nanoTime() - started)));
+        LOG.info(DeliveryLog.probeLine(queueId, r, original, relay, Duration.ofNanos(System.nanoTime() - started)));
         VerifyStatus status = switch (r.status()) {
             case SENT -> VerifyStatus.OK;
             case DEFERRED -> VerifyStatus.DEFER;
