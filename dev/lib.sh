@@ -45,11 +45,16 @@ wait_until() {
   done
 }
 
-# wait_up SECONDS PIDFILE PATTERN CMD... : like wait_until, but false at once if the process dies
+# pid_live PID : true if PID is a process that has not exited (a zombie has)
+pid_live() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$s" ] && [[ $s != Z* ]]; }
+
+# wait_up SECONDS PIDFILE PATTERN CMD... : like wait_until, but false at once if the process dies. The PID was
+# started just before, so it is not matched against PATTERN until ready: under load the forked shell may not yet
+# have exec'd the program (its command line is still the script's), which is not an exit.
 wait_up() {
-  local t=$1 file=$2 pat=$3 end=$((SECONDS + $1)); shift 3
+  local t=$1 file=$2 end=$((SECONDS + $1)); shift 3
   until "$@"; do
-    running "$file" "$pat" || { log "the process has exited"; return 1; }
+    pid_live "$(pidfile_pid "$file")" || { log "the process has exited"; return 1; }
     [ "$SECONDS" -lt "$end" ] || { log "not ready after ${t}s"; return 1; }
     sleep 0.2
   done
