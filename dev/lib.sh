@@ -48,12 +48,12 @@ wait_until() {
   done
 }
 
-# wait_up SECONDS PIDFILE PATTERN CMD... : like wait_until, but false at once if the process dies
+# wait_up SECONDS PIDFILE PATTERN CMD... : like wait_until, but false at once if the process dies. The PID was
+# started just before, so PATTERN is not checked: under load the forked shell may not yet have exec'd the program
+# (its command line is still the script's), which is not an exit.
 wait_up() {
-  local t=$1 file=$2 pat=$3 end=$((SECONDS + $1)); shift 3
+  local t=$1 file=$2 end=$((SECONDS + $1)); shift 3
   until "$@"; do
-    # the PID alone, not its command line: until the started child has exec'd, its command line is still the
-    # shell's or setsid's, and a loaded machine can take a while to get there
     pid_exists "$(pidfile_pid "$file")" || { log "the process has exited"; return 1; }
     [ "$SECONDS" -lt "$end" ] || { log "not ready after ${t}s"; return 1; }
     sleep 0.2

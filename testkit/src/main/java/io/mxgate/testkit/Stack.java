@@ -35,9 +35,10 @@ public final class Stack implements AutoCloseable {
     private final int quotaStatusPort = Ports.free();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> serviceSettings = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
 
-    private Stack(Map<String, String> overrides) {
+    private Stack(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
         try {
             dir = Files.createTempDirectory(Path.of("/tmp"), "mxgate-test-");
             dir.toFile().setExecutable(true, false);
@@ -62,11 +63,27 @@ public final class Stack implements AutoCloseable {
         // No DNS leaves this machine from a test: name lookups only where a test brings its own DNS server.
         settings.put("MXGATE_SMTPD_PEERNAME_LOOKUP", "false");
         overrides.forEach((k, v) -> settings.put(k, expand(v)));
+        serviceOverrides.forEach((service, env) -> {
+            if (!SERVICES.contains(service)) {
+                throw new IllegalArgumentException("no service " + service + " in " + SERVICES);
+            }
+            Map<String, String> expanded = new LinkedHashMap<>();
+            env.forEach((k, v) -> expanded.put(k, expand(v)));
+            serviceSettings.put(service, expanded);
+        });
     }
 
     /** Starts everything with the default settings plus {@code overrides} (MXGATE_* environment names). */
     public static Stack start(Map<String, String> overrides) {
-        Stack s = new Stack(overrides);
+        return start(overrides, Map.of());
+    }
+
+    /**
+     * Starts everything with the default settings plus {@code overrides}, each service also with its own entry of
+     * {@code serviceOverrides} (service name to MXGATE_* settings, on top), as a Deployment gives each its own env.
+     */
+    public static Stack start(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
+        Stack s = new Stack(overrides, serviceOverrides);
         try {
             Script.run("tls.sh", s.dir.resolve("tls"));
             s.startKafka();
@@ -176,10 +193,14 @@ public final class Stack implements AutoCloseable {
     private void runService(String service) {
         List<Object> args = new ArrayList<>(List.of("start", service, dir.resolve(service), httpPorts.get(service)));
         settings.forEach((k, v) -> args.add(k + "=" + v));
+        serviceSettings.getOrDefault(service, Map.of()).forEach((k, v) -> args.add(k + "=" + v));
         Script.run("service.sh", args.toArray());
     }
 
-    /** A second (third, ...) replica of a service, with its own HTTP port, run directory and {@code env} on top. */
+    /**
+     * A second (third, ...) instance of a service, with its own HTTP port, run directory and {@code env} on top of
+     * the stack-wide settings (not the service's own overrides given to {@link #start(Map, Map)}).
+     */
     public record Replica(String service, String name, int httpPort) {
     }
 
