@@ -65,6 +65,14 @@ public interface DeliveryConfig extends RoutingSettings {
     @WithDefault("30s")
     Duration lmtpBackendRetryMaxDelay();
 
+    /**
+     * On SIGTERM: how long the LMTP transactions under way may take to finish before their follow-ups are written
+     * and offsets committed; what is still under way then is delivered again after the restart. Keep it below the
+     * pod's terminationGracePeriodSeconds (60 in the chart), with room for the commit.
+     */
+    @WithDefault("40s")
+    Duration lmtpDrainTimeout();
+
     Kafka kafka();
 
     interface Kafka extends KafkaSettings {

@@ -9,23 +9,38 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An LMTP server that misbehaves on purpose, chosen by the first recipient's local part: {@code garbage@} answers
  * the final dot with bytes that are no reply, {@code hang@} never answers it, {@code close@} closes the connection
- * in the middle of its reply; anyone else gets 250. RCPT is always accepted, so address probes pass. Listens on
- * 127.0.0.1 only, one thread per connection, until closed.
+ * in the middle of its reply, {@code slow@} gets its 250s only after {@link #slowReply} (so that a test can stop the
+ * client while the final dot waits for its reply); anyone else gets 250 at once. A message answered 250 counts as
+ * delivered, per its {@code Subject:} line ({@link #deliveries}). RCPT is always accepted, so address probes pass.
+ * Listens on 127.0.0.1 only, one thread per connection, until closed.
  */
 public final class FaultyLmtpServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Socket> sockets = new ArrayList<>();
     private final Thread acceptor;
+    private final Duration slowReply;
+    private final Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
+    private final AtomicInteger slowPending = new AtomicInteger();
 
     public FaultyLmtpServer() {
+        this(Duration.ofSeconds(3));
+    }
+
+    /** @param slowReply how long {@code slow@} waits after the final dot before its replies */
+    public FaultyLmtpServer(Duration slowReply) {
+        this.slowReply = slowReply;
         try {
             server = new ServerSocket(Ports.free(), 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -38,6 +53,17 @@ public final class FaultyLmtpServer implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** How many times a message with this {@code Subject:} was answered 250 (its recipients' replies all written). */
+    public int deliveries(String subject) {
+        AtomicInteger n = delivered.get(subject);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Final dots of {@code slow@} messages still waiting for their replies. */
+    public int slowPending() {
+        return slowPending.get();
     }
 
     private void accept() {
@@ -75,8 +101,11 @@ public final class FaultyLmtpServer implements AutoCloseable {
                     }
                     case "DATA" -> {
                         write(out, "354 go ahead\r\n");
+                        String subject = "";
                         for (String body; (body = in.readLine()) != null && !body.equals("."); ) {
-                            // swallow the message
+                            if (subject.isEmpty() && body.startsWith("Subject: ")) {
+                                subject = body.substring("Subject: ".length());
+                            }
                         }
                         String mode = rcpts.isEmpty() ? "" : rcpts.get(0);
                         switch (mode) {
@@ -86,11 +115,16 @@ public final class FaultyLmtpServer implements AutoCloseable {
                                 write(out, "250 2.0.0 sav");
                                 return;
                             }
-                            default -> {
-                                for (int i = 0; i < rcpts.size(); i++) {
-                                    write(out, "250 2.0.0 saved\r\n");
+                            case "slow" -> {
+                                slowPending.incrementAndGet();
+                                try {
+                                    Thread.sleep(slowReply.toMillis());
+                                } finally {
+                                    slowPending.decrementAndGet();
                                 }
+                                saved(out, rcpts.size(), subject);
                             }
+                            default -> saved(out, rcpts.size(), subject);
                         }
                     }
                     case "RSET" -> write(out, "250 2.0.0 OK\r\n");
@@ -104,6 +138,13 @@ public final class FaultyLmtpServer implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the peer went away, or we were closed
         }
+    }
+
+    private void saved(OutputStream out, int recipients, String subject) throws IOException {
+        for (int i = 0; i < recipients; i++) {
+            write(out, "250 2.0.0 saved\r\n");
+        }
+        delivered.computeIfAbsent(subject, k -> new AtomicInteger()).incrementAndGet();
     }
 
     private static void write(OutputStream out, String s) throws IOException {
