@@ -150,5 +150,13 @@ public interface QueueWorkerConfig extends RoutingSettings, SmtpClientSettings {
         /** Consumer group of this service. */
         @WithDefault("mxgate-queue-worker")
         String groupId();
+
+        /**
+         * Not in Postfix: the queue state topic (ADR 0010), where queue-worker marks each queue entry whose
+         * recipients were delivered, bounced or deleted before the Redis index forgets them; with the incoming and
+         * deferred topics it is what the index is rebuilt from. Its retention must be at least theirs.
+         */
+        @WithDefault("mxgate.queue-state")
+        String queueStateTopic();
     }
 }

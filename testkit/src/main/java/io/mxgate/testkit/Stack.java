@@ -235,6 +235,27 @@ public final class Stack implements AutoCloseable {
         running.add("redis");
     }
 
+    /**
+     * One command to this stack's Redis as redis-cli sends it (RESP); the first line of the reply, e.g. {@code +OK}
+     * for {@code FLUSHALL}, as an operator or a lost dataset would leave it. 5 s at most.
+     */
+    public String redis(String... command) {
+        StringBuilder req = new StringBuilder("*").append(command.length).append("\r\n");
+        for (String c : command) {
+            req.append('$').append(c.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(c).append("\r\n");
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redisPort)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8), 4096);
+            String line = in.readLine();
+            return line == null ? "" : line;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** SIGTERM to a service and wait for it to exit (its graceful drain). */
     public void stopService(String service) {
         Script.run("service.sh", "stop", service, dir.resolve(service));

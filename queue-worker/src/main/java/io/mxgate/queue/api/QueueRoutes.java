@@ -1,6 +1,7 @@
 package io.mxgate.queue.api;
 
 import io.mxgate.core.dsn.RecipientStatus;
+import io.mxgate.queue.intake.Reindex;
 import io.mxgate.queue.schedule.QueueManager;
 import io.mxgate.queue.store.QueueEntry;
 import io.mxgate.queue.store.QueueStore;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
  * <pre>
  * GET    /v1/queue               mailq: every message with id, size, arrival, sender, state, per-recipient reason
  * POST   /v1/queue/flush         postqueue -f: all deferred mail due now
+ * POST   /v1/queue/reindex       rebuild the queue index from Kafka (ADR 0010); 409 while another replica does
  * POST   /v1/queue/{id}/flush    postqueue -i id
  * POST   /v1/queue/{id}/hold     postsuper -h id
  * POST   /v1/queue/{id}/release  postsuper -H id
@@ -32,15 +34,18 @@ public class QueueRoutes {
 
     private final QueueStore store;
     private final QueueManager qmgr;
+    private final Reindex reindex;
 
-    QueueRoutes(QueueStore store, QueueManager qmgr) {
+    QueueRoutes(QueueStore store, QueueManager qmgr, Reindex reindex) {
         this.store = store;
         this.qmgr = qmgr;
+        this.reindex = reindex;
     }
 
     void routes(@Observes Router router) {
         router.get("/v1/queue").handler(rc -> blocking(rc, () -> list(rc)));
         router.post("/v1/queue/flush").handler(rc -> blocking(rc, () -> new JsonObject().put("flushed", qmgr.flush())));
+        router.post("/v1/queue/reindex").handler(rc -> blocking(rc, () -> reindex(rc)));
         router.post("/v1/queue/:id/flush").handler(rc -> op(rc, QueueStore.Op.FLUSH));
         router.post("/v1/queue/:id/hold").handler(rc -> op(rc, QueueStore.Op.HOLD));
         router.post("/v1/queue/:id/release").handler(rc -> op(rc, QueueStore.Op.RELEASE));
@@ -58,6 +63,16 @@ public class QueueRoutes {
             }
             return new JsonObject().put("id", id).put("changed", r[0]).put("removed", r[1] == 1);
         });
+    }
+
+    private JsonObject reindex(RoutingContext rc) throws Exception {
+        Reindex.Result r = reindex.rebuild("asked by an administrator");
+        if (!r.ran()) {
+            rc.response().setStatusCode(409);
+            return new JsonObject().put("error", "another replica is rebuilding the queue index");
+        }
+        return new JsonObject().put("records", r.records()).put("queued", r.added()).put("marks", r.marks())
+                .put("ms", r.millis());
     }
 
     private JsonObject list(RoutingContext rc) {

@@ -201,15 +201,7 @@ public class Intake {
     }
 
     private boolean incoming(ConsumerRecord<String, byte[]> r, Envelope envelope) throws Exception {
-        // smtp-ingress expanded the aliases (as cleanup does) and chose the consumer of each target; a record
-        // written before it did is split by this service's own tables
-        List<RecipientStatus> statuses = new ArrayList<>();
-        for (MailAddress a : envelope.recipients()) {
-            Envelope.Agent agent = envelope.agent(a).orElse(null);
-            if (agent == null ? !routing.isVirtualMailbox(a) : agent == Envelope.Agent.QMGR) {
-                statuses.add(RecipientStatus.of(a, envelope.original(a), EnhancedStatus.of(4, 0, 0), ""));
-            }
-        }
+        List<RecipientStatus> statuses = ours(envelope, routing);
         if (statuses.isEmpty()) {
             return false;
         }
@@ -222,7 +214,24 @@ public class Intake {
         return added;
     }
 
-    private static QueueEntry entry(ConsumerRecord<String, byte[]> r, Envelope envelope,
+    /**
+     * queue-worker's recipients of an incoming record. smtp-ingress expanded the aliases (as cleanup does), so these
+     * are targets: ours are those lmtp-delivery does not take.
+     */
+    static List<RecipientStatus> ours(Envelope envelope, Routing routing) throws Exception {
+        // smtp-ingress expanded the aliases (as cleanup does) and chose the consumer of each target; a record
+        // written before it did is split by this service's own tables
+        List<RecipientStatus> statuses = new ArrayList<>();
+        for (MailAddress a : envelope.recipients()) {
+            Envelope.Agent agent = envelope.agent(a).orElse(null);
+            if (agent == null ? !routing.isVirtualMailbox(a) : agent == Envelope.Agent.QMGR) {
+                statuses.add(RecipientStatus.of(a, envelope.original(a), EnhancedStatus.of(4, 0, 0), ""));
+            }
+        }
+        return statuses;
+    }
+
+    static QueueEntry entry(ConsumerRecord<String, byte[]> r, Envelope envelope,
                                     List<RecipientStatus> statuses, Instant due) {
         return new QueueEntry(QueueEntry.id(r.topic(), r.partition(), r.offset()), envelope.queueId(), r.topic(),
                 r.partition(), r.offset(), r.value() == null ? 0 : r.value().length, envelope.arrival(),

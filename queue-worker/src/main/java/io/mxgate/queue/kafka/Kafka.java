@@ -48,7 +48,8 @@ public class Kafka {
                 "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
         if (k.createTopics()) {
             try {
-                Topics.ensure(admin, List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic(), k.corruptTopic()),
+                Topics.ensure(admin, List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic(), k.corruptTopic(),
+                        k.queueStateTopic()),
                         k.partitions(), k.replicationFactor(), config.messageSizeLimit(), Duration.ofSeconds(10));
             } catch (Exception e) {
                 LOG.warnf("warning: cannot create topics now (%s); the consumers wait for Kafka", e.getMessage());

@@ -1,10 +1,12 @@
 package io.mxgate.queue.schedule;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mxgate.core.address.MailAddress;
 import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.dsn.RecipientStatus;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
+import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.bounce.Notifier;
@@ -13,6 +15,7 @@ import io.mxgate.queue.delivery.Outcome;
 import io.mxgate.queue.smtp.SmtpAgent;
 import io.mxgate.queue.store.QueueEntry;
 import io.mxgate.queue.store.QueueStore;
+import io.mxgate.queue.store.StateLog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -25,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,18 +45,23 @@ import java.util.concurrent.TimeUnit;
  * queued before the entry changes), deferred ones stay with a new due time from {@link RetrySchedule}, or are
  * returned once the queue lifetime is over. The deferred queue is scanned every {@code queue_run_delay}; new mail
  * and flushes wake the scan at once. Entries of a replica that died come back when their lease runs out.
+ * Before an entry loses recipients in Redis, a {@link io.mxgate.queue.store.QueueMark} says so in Kafka, so that an
+ * index rebuilt from the topics does not deliver them again (ADR 0010).
  */
 @ApplicationScoped
 public class QueueManager {
 
     private static final Logger LOG = Logger.getLogger("qmgr");
     private static final int CLAIM_BATCH = 100;
+    /** A body that Kafka no longer has, or that is another message's: returned to the sender (ADR 0010). */
+    private static final EnhancedStatus CONTENT_LOST = EnhancedStatus.of(5, 3, 0);
 
     private final QueueWorkerConfig config;
     private final QueueStore store;
     private final Delivery delivery;
     private final Notifier notifier;
     private final SmtpAgent smtp;
+    private final StateLog stateLog;
     private final MeterRegistry metrics;
     private final Clock clock = Clock.systemUTC();
     private final String token = UUID.randomUUID().toString();
@@ -66,12 +75,13 @@ public class QueueManager {
     private volatile boolean running = true;
 
     QueueManager(QueueWorkerConfig config, QueueStore store, Delivery delivery, Notifier notifier, SmtpAgent smtp,
-                 MeterRegistry metrics) {
+                 StateLog stateLog, MeterRegistry metrics) {
         this.config = config;
         this.store = store;
         this.delivery = delivery;
         this.notifier = notifier;
         this.smtp = smtp;
+        this.stateLog = stateLog;
         this.metrics = metrics;
     }
 
@@ -138,10 +148,19 @@ public class QueueManager {
         return n;
     }
 
-    /** postqueue -i / postsuper -h, -H, -d for one message; returns {entries changed, message gone}. */
-    public long[] message(QueueStore.Op op, String queueId) {
+    /**
+     * postqueue -i / postsuper -h, -H, -d for one message; returns {entries changed, message gone}. A delete is
+     * marked in Kafka first (else a rebuilt index would bring the message back); throws when Kafka did not take it.
+     */
+    public long[] message(QueueStore.Op op, String queueId) throws Exception {
         if (op == QueueStore.Op.FLUSH) {
             smtp.forgetDeadDestinations();
+        }
+        if (op == QueueStore.Op.DELETE) {
+            List<String> ids = store.entryIds(queueId);
+            if (!ids.isEmpty()) {
+                stateLog.done(queueId, ids);
+            }
         }
         long[] r = store.message(op, queueId, clock.instant());
         Logger postsuper = Logger.getLogger("postsuper");
@@ -232,7 +251,13 @@ public class QueueManager {
             } catch (EnvelopeCodec.MalformedEnvelopeException ex) {
                 LOG.errorf("%s: cannot read the envelope of %s (%s); queue entry removed", e.queueId(), e.id(),
                         ex.getMessage());
-                finisher.execute(() -> done(e, () -> store.finish(e, List.of(), e.attempts(), clock.instant())));
+                finisher.execute(() -> done(e, () -> record(e, List.of(), e.attempts(), clock.instant())));
+                return;
+            }
+            if (!envelope.queueId().equals(e.queueId())) {
+                // the topic was recreated, or the index is not this Kafka's: never deliver another message's body
+                String why = e.id() + " holds message " + envelope.queueId() + ", not " + e.queueId();
+                finisher.execute(() -> done(e, () -> returnLost(e, why)));
                 return;
             }
             byte[] message = found.record().value();
@@ -241,9 +266,7 @@ public class QueueManager {
             delivery.deliver(envelope, e.recipients(), message, dequeued).onComplete(ar -> finisher.execute(() ->
                     done(e, () -> finish(e, envelope, message, ar.succeeded() ? ar.result() : List.of()))));
         } else if (body instanceof BodyReader.Body.Gone gone) {
-            LOG.errorf("%s: message lost from Kafka: %s; queue entry removed (Kafka's retention must exceed "
-                    + "maximal_queue_lifetime)", e.queueId(), gone.why());
-            finisher.execute(() -> done(e, () -> store.finish(e, List.of(), e.attempts(), clock.instant())));
+            finisher.execute(() -> done(e, () -> returnLost(e, gone.why())));
         } else {
             String why = body instanceof BodyReader.Body.Unavailable u ? u.why() : "not read";
             LOG.warnf("warning: %s: %s; will try again", e.queueId(), why);
@@ -311,7 +334,53 @@ public class QueueManager {
                 LOG.warnf("warning: %s: cannot queue the delay notification (%s)", e.queueId(), ex.toString());
             }
         }
-        return store.finish(e, deferred, e.attempts() + 1, schedule.nextAttempt(envelope.arrival(), now));
+        return record(e, deferred, e.attempts() + 1, schedule.nextAttempt(envelope.arrival(), now));
+    }
+
+    /**
+     * The entry's message is not in Kafka (retention, a recreated topic): Postfix would have its queue file, we do
+     * not, so every recipient is returned to the sender with a DSN that carries no content.
+     */
+    private QueueStore.Finish returnLost(QueueEntry e, String why) {
+        LOG.errorf("%s: message lost from Kafka: %s (Kafka's retention must exceed maximal_queue_lifetime)",
+                e.queueId(), why);
+        String reason = "message content lost from the queue";
+        List<RecipientStatus> failed = new ArrayList<>();
+        Map<MailAddress, MailAddress> originals = new HashMap<>();
+        for (RecipientStatus r : e.recipients()) {
+            failed.add(r.withStatus(CONTENT_LOST, reason, "", ""));
+            originals.put(r.recipient(), r.original());
+            LOG.infof("%s: to=<%s>, relay=none, status=bounced (%s)", e.queueId(), r.recipient(), reason);
+        }
+        Envelope envelope = new Envelope(e.queueId(), e.arrival(), e.sender(),
+                failed.stream().map(RecipientStatus::recipient).toList(),
+                new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "kafka"), e.attempts(), reason,
+                originals);
+        try {
+            notifier.failure(envelope, failed, new byte[0], schedule);
+        } catch (Exception ex) {
+            LOG.warnf("warning: %s: cannot queue the non-delivery notification (%s); will try again", e.queueId(),
+                    ex.toString());
+            return store.finish(e, e.recipients(), e.attempts(), clock.instant().plus(config.queueRunDelay()));
+        }
+        return record(e, List.of(), e.attempts() + 1, clock.instant());
+    }
+
+    /**
+     * Ends an attempt in the index. When recipients leave the entry, Kafka is told first: a Redis that loses the
+     * change then costs nothing after a rebuild. If Kafka does not take the mark the entry still changes in Redis
+     * (repeating a delivery now would be certain; without the mark it happens only if the index is lost).
+     */
+    private QueueStore.Finish record(QueueEntry e, List<RecipientStatus> remaining, int attempts, Instant due) {
+        if (remaining.size() < e.recipients().size()) {
+            try {
+                stateLog.mark(e, remaining, attempts);
+            } catch (Exception ex) {
+                LOG.warnf("warning: %s: cannot mark %s in the queue state topic (%s); a rebuilt queue index would "
+                        + "deliver its finished recipients again", e.queueId(), e.id(), ex.toString());
+            }
+        }
+        return store.finish(e, remaining, attempts, due);
     }
 
     private static void sleepQuietly(long millis) {

@@ -32,6 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {mxgate-queue}:m:&lt;qid&gt;  set of a message's live entry ids
  * {mxgate-queue}:msgs     zset qid -&gt; arrival (the mailq listing and the oldest age)
  * {mxgate-queue}:warned:&lt;qid&gt;  delay DSN sent (SET NX)
+ * {mxgate-queue}:indexed  the index's epoch: set when it was built or rebuilt from Kafka (ADR 0010); a FLUSHALL
+ *                         or a lost dataset removes it, and its absence makes a replica rebuild the index
+ * {mxgate-queue}:reindex-lock  the replica rebuilding the index (SET NX PX, renewed while it runs)
+ * {mxgate-queue}:genesis-copied  the genesis mark was copied to the state topic lately (SET NX EX)
  * </pre>
  * A finished entry leaves a tombstone (state done) for {@link #TOMBSTONE_TTL}, so that reading its Kafka record
  * again after a crash (offset not yet committed) does not queue it twice.
@@ -156,6 +160,49 @@ public class QueueStore {
         Response r = redis.execute("SET", PREFIX + "warned:" + queueId, "1", "NX", "PX",
                 Long.toString(Math.max(1, keep.toMillis()))).await().atMost(TIMEOUT);
         return r != null;
+    }
+
+    /** The live entry ids of a message. */
+    public List<String> entryIds(String queueId) {
+        Response r = redis.execute("SMEMBERS", PREFIX + "m:" + queueId).await().atMost(TIMEOUT);
+        List<String> ids = new ArrayList<>();
+        if (r != null) {
+            for (int i = 0; i < r.size(); i++) {
+                ids.add(r.get(i).toString());
+            }
+        }
+        return ids;
+    }
+
+    /** The index's epoch (what it was built from), or null when the index was never built or was lost. */
+    public String epoch() {
+        Response r = redis.execute("GET", PREFIX + "indexed").await().atMost(TIMEOUT);
+        return r == null ? null : r.toString();
+    }
+
+    public void setEpoch(String value) {
+        redis.execute("SET", PREFIX + "indexed", value).await().atMost(TIMEOUT);
+    }
+
+    /** Takes the rebuild lock for {@code ttl}; false when another replica holds it. */
+    public boolean lockReindex(String token, Duration ttl) {
+        return redis.execute("SET", PREFIX + "reindex-lock", token, "NX", "PX", ms(ttl)).await().atMost(TIMEOUT)
+                != null;
+    }
+
+    /** Extends the rebuild lock; false when this replica no longer holds it. */
+    public boolean relockReindex(String token, Duration ttl) {
+        return eval(Scripts.RELOCK, token, ms(ttl)).toLong() == 1;
+    }
+
+    public void unlockReindex(String token) {
+        eval(Scripts.UNLOCK, token);
+    }
+
+    /** True at most once per {@code every}: time to copy the genesis mark to the state topic again. */
+    public boolean genesisCopyDue(Duration every) {
+        return redis.execute("SET", PREFIX + "genesis-copied", "1", "NX", "PX", ms(every)).await().atMost(TIMEOUT)
+                != null;
     }
 
     public Uni<Boolean> ping() {

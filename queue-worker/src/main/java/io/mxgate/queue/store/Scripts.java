@@ -216,4 +216,18 @@ final class Scripts {
               redis.call('ZCARD', p .. 'hold'), redis.call('ZCARD', p .. 'msgs'),
               oldest[2] or '-1'}
             """;
+
+    /** ARGV: prefix token ttl. Extends the rebuild lock if this replica still holds it; 1 when it does. */
+    static final String RELOCK = """
+            local k = ARGV[1] .. 'reindex-lock'
+            if redis.call('GET', k) == ARGV[2] then return redis.call('PEXPIRE', k, ARGV[3]) end
+            return 0
+            """;
+
+    /** ARGV: prefix token. Drops the rebuild lock if this replica holds it. */
+    static final String UNLOCK = """
+            local k = ARGV[1] .. 'reindex-lock'
+            if redis.call('GET', k) == ARGV[2] then return redis.call('DEL', k) end
+            return 0
+            """;
 }
