@@ -227,7 +227,7 @@ public class SmtpServer {
      * {@code remoteAddress(true)} the real TCP peer (ConnectionBase's REMOTE_ADDRESS_OVERRIDE). Anyone else is
      * logged, as Postfix's smtpd logs a failed haproxy hand-off, and hung up on without a word of SMTP.
      */
-    static boolean fromTrustedProxy(NetSocket socket, List<CidrTable.Network> trusted) {
+    private static boolean fromTrustedProxy(NetSocket socket, List<CidrTable.Network> trusted) {
         String peer = socket.remoteAddress(true).hostAddress();
         if (CidrTable.contains(trusted, peer)) {
             return true;
