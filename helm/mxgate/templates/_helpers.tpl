@@ -231,7 +231,7 @@ Variables the chart sets from its own values because ports, mounts and NetworkPo
 must not set them.
 */}}
 {{- define "mxgate.chartManagedEnv" -}}
-{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" | join " " -}}
+{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" | join " " -}}
 {{- end -}}
 
 {{/*
@@ -277,6 +277,10 @@ then extraEnv and <component>.extraEnv.
 {{- if $v.service.proxyProtocol -}}
 {{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "haproxy" -}}
 {{- $_ := set $env "MXGATE_SMTPD_PROXY_PORT" (include "mxgate.envText" $v.proxyContainerPort) -}}
+{{- if not $v.service.proxyTrustedNetworks -}}
+{{- fail "smtpIngress.service.proxyTrustedNetworks: name the networks the load balancer connects from when proxyProtocol is on; a PROXY header from any other peer could claim a mynetworks address and relay" -}}
+{{- end -}}
+{{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" (join ", " $v.service.proxyTrustedNetworks) -}}
 {{- end -}}
 {{- if ge (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds) -}}
 {{- fail (printf "smtpIngress.drainTimeoutSeconds (%d) must be below smtpIngress.terminationGracePeriodSeconds (%d): the pod is killed before the sessions are drained" (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds)) -}}

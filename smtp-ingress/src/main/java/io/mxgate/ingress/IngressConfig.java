@@ -31,6 +31,15 @@ public interface IngressConfig extends RoutingSettings, NetworkSettings {
     @WithDefault("2526")
     int smtpdProxyPort();
 
+    /**
+     * The peers allowed to send a PROXY header (CIDR list, /file, as {@link #mynetworks()}): the load balancer's
+     * networks. A header from any other peer closes the connection before SMTP, since it could claim a mynetworks
+     * address. Postfix has no such list (its smtpd trusts whatever connects, the operator firewalls the port);
+     * here the port is one a Service may expose, so an empty list with {@code haproxy} on stops the start rather
+     * than trusting everyone. {@code 0.0.0.0/0 ::/0} trusts every peer, knowingly.
+     */
+    Optional<String> smtpdUpstreamProxyTrustedNetworks();
+
     /** Postfix {@code smtpd_upstream_proxy_timeout}: how long to wait for the PROXY header. */
     @WithDefault("5s")
     Duration smtpdUpstreamProxyTimeout();

@@ -573,9 +573,14 @@ class HelmChartTest {
         if (proxy) {
             assertEquals("haproxy", env.get("MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL"));
             assertEquals(String.valueOf(ports.get("smtp-proxy")), env.get("MXGATE_SMTPD_PROXY_PORT"));
+            List<String> trusted = new ArrayList<>();
+            ingress.path("service").path("proxyTrustedNetworks").forEach(n -> trusted.add(n.asText()));
+            assertFalse(trusted.isEmpty(), scenario + ": a PROXY listener that believes every peer");
+            assertEquals(String.join(", ", trusted), env.get("MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS"));
         } else {
             assertFalse(ports.containsKey("smtp-proxy"), scenario + ": a PROXY listener nobody sends to");
             assertFalse(env.containsKey("MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL"));
+            assertFalse(env.containsKey("MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS"));
         }
         r.named(Service.class, r.componentName("smtpIngress") + "-internal").ifPresent(internal ->
                 assertEquals("smtp", internal.getSpec().getPorts().get(0).getTargetPort().getStrVal(),
@@ -804,6 +809,27 @@ class HelmChartTest {
             Files.writeString(values, "sqlTables:\n  a.cf:\n    parameters:\n      user: postfix\n      password: secret\n");
             TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withValuesFile(values);
             assertThrows(IllegalStateException.class, template::call);
+        } finally {
+            Files.deleteIfExists(values);
+        }
+    }
+
+    /**
+     * proxyProtocol without proxyTrustedNetworks fails rendering: the PROXY listener would believe a header from
+     * any peer that reaches the port, and smtp-ingress would refuse to start anyway.
+     */
+    @Test
+    void proxyProtocolWithoutTrustedNetworksFailsRendering() throws IOException {
+        Path values = Files.createTempFile("mxgate-proxy-trust", ".yaml");
+        try {
+            Files.writeString(values, "smtpIngress:\n  service:\n    proxyProtocol: true\n");
+            TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withValuesFile(values);
+            IllegalStateException e = assertThrows(IllegalStateException.class, template::call);
+            assertTrue(e.getMessage().contains("smtpIngress.service.proxyTrustedNetworks: name the networks the load "
+                    + "balancer connects from"), e.getMessage());
+            Files.writeString(values, "smtpIngress:\n  service:\n    proxyProtocol: true\n"
+                    + "    proxyTrustedNetworks: [10.0.0.0/16, 10.1.0.0/16]\n");
+            assertTrue(template.call().contains("value: \"10.0.0.0/16, 10.1.0.0/16\""));
         } finally {
             Files.deleteIfExists(values);
         }

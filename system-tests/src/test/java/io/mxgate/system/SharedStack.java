@@ -14,7 +14,9 @@ final class SharedStack {
     static final Map<String, String> TEST_SETTINGS = Map.of(
             "MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT", "60",
             "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL", "haproxy",
-            "MXGATE_MYNETWORKS", "192.0.2.0/24",
+            "MXGATE_MYNETWORKS", "192.0.2.0/24, 127.0.0.77/32",
+            // the tests themselves play the load balancer from 127.0.0.1; other loopback addresses are strangers
+            "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS", "127.0.0.1/32",
             "MXGATE_SMTPD_TIMEOUT", "3s",
             "MXGATE_KAFKA_ACK_TIMEOUT", "5s",
             "MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY", "2s");

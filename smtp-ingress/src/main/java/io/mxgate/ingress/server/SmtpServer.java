@@ -39,7 +39,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +55,9 @@ import java.util.Map;
 public class SmtpServer {
 
     private static final Logger LOG = Logger.getLogger("master");
+    /** The PROXY hand-off belongs to the SMTP server's process, as in Postfix (smtpd_peer.c). */
+    private static final Logger SMTPD = Logger.getLogger("smtpd");
+    private static final String TRUSTED_PROXIES = "mxgate.smtpd-upstream-proxy-trusted-networks";
 
     private final IngressConfig config;
     private final IncomingQueue queue;
@@ -123,6 +128,8 @@ public class SmtpServer {
                             .setProxyProtocolTimeout(config.smtpdUpstreamProxyTimeout().toMillis())
                             .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
                 });
+        List<CidrTable.Network> trustedProxies = proxyOptions.isPresent()
+                ? trustedProxies(config.smtpdUpstreamProxyTrustedNetworks().orElse("")) : List.of();
         String[] saslPath = config.smtpdSaslPath().replaceFirst("^inet:", "").split(":");
         if (config.smtpdSaslAuthEnable() && saslPath.length != 2) {
             throw new IllegalArgumentException("mxgate.smtpd-sasl-path: expected inet:host:port, got "
@@ -154,9 +161,12 @@ public class SmtpServer {
                         String loop = Integer.toHexString(System.identityHashCode(context));
                         heartbeats.put(loop, System.nanoTime());
                         vertx.setPeriodic(1000, id -> heartbeats.put(loop, System.nanoTime()));
-                        Future<NetServer> plain = listen(options, services);
-                        Future<?> proxied = proxyOptions.map(o -> (Future<?>) listen(o, services))
-                                .orElse(Future.succeededFuture());
+                        Future<NetServer> plain = listen(options, socket -> session(socket, services));
+                        Future<?> proxied = proxyOptions.map(o -> (Future<?>) listen(o, socket -> {
+                            if (fromTrustedProxy(socket, trustedProxies)) {
+                                session(socket, services);
+                            }
+                        })).orElse(Future.succeededFuture());
                         Future.all(plain, proxied).<Void>mapEmpty().onComplete(started);
                     }
 
@@ -169,10 +179,12 @@ public class SmtpServer {
                         }
                     }
 
-                    private Future<NetServer> listen(NetServerOptions o, SessionServices services) {
-                        return vertx.createNetServer(o)
-                                .connectHandler(socket -> new SmtpSession(vertx, socket, limits, services).start())
-                                .listen();
+                    private Future<NetServer> listen(NetServerOptions o, Handler<NetSocket> connect) {
+                        return vertx.createNetServer(o).connectHandler(connect).listen();
+                    }
+
+                    private void session(NetSocket socket, SessionServices services) {
+                        new SmtpSession(vertx, socket, limits, services).start();
                     }
 
                     private PolicyClient policyClient(String endpoint, PolicyClient.Settings settings) {
@@ -192,6 +204,38 @@ public class SmtpServer {
         LOG.infof("daemon started -- smtpd listening on %s:%d%s, %d event loops", config.inetInterfaces(),
                 config.smtpdPort(), proxyOptions.map(o -> " and " + o.getPort() + " (PROXY protocol)").orElse(""),
                 instances);
+    }
+
+    /**
+     * mxgate.smtpd-upstream-proxy-trusted-networks, required with the PROXY listener: empty would have to mean
+     * either "trust every peer", the open relay this list exists to close, or "trust none", a listener that only
+     * hangs up; both are configuration mistakes, so the start stops and says what to set.
+     */
+    static List<CidrTable.Network> trustedProxies(String spec) {
+        List<CidrTable.Network> trusted = networks(TRUSTED_PROXIES, spec);
+        if (trusted.isEmpty()) {
+            throw new IllegalArgumentException(TRUSTED_PROXIES + ": name the networks the load balancer connects "
+                    + "from when mxgate.smtpd-upstream-proxy-protocol is set; a PROXY header from any other peer "
+                    + "could claim a mynetworks address and relay");
+        }
+        return trusted;
+    }
+
+    /**
+     * True when the socket's TCP peer may speak for a client. Vert.x has already decoded the PROXY header by the
+     * time a connection is handed over: {@code remoteAddress()} is the address the header claims, and
+     * {@code remoteAddress(true)} the real TCP peer (ConnectionBase's REMOTE_ADDRESS_OVERRIDE). Anyone else is
+     * logged, as Postfix's smtpd logs a failed haproxy hand-off, and hung up on without a word of SMTP.
+     */
+    private static boolean fromTrustedProxy(NetSocket socket, List<CidrTable.Network> trusted) {
+        String peer = socket.remoteAddress(true).hostAddress();
+        if (CidrTable.contains(trusted, peer)) {
+            return true;
+        }
+        SMTPD.warnf("warning: haproxy: PROXY header from untrusted peer %s claims client %s; not in %s, hanging up",
+                peer, socket.remoteAddress().hostAddress(), TRUSTED_PROXIES);
+        socket.close();
+        return false;
     }
 
     /** A CIDR list in Postfix's list syntax: networks separated by commas or spaces, or /file names. */
