@@ -355,7 +355,7 @@ public class QueueManager {
         Envelope envelope = new Envelope(e.queueId(), e.arrival(), e.sender(),
                 failed.stream().map(RecipientStatus::recipient).toList(),
                 new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "kafka"), e.attempts(), reason,
-                originals);
+                originals, Map.of());
         try {
             notifier.failure(envelope, failed, new byte[0], schedule);
         } catch (Exception ex) {
