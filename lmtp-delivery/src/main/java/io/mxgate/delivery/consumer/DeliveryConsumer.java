@@ -7,7 +7,7 @@ import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
-import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.kafka.KafkaClients;
 import io.mxgate.core.routing.ResolverRuntime;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.delivery.DeliveryConfig;
@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,10 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -71,7 +66,7 @@ public class DeliveryConsumer {
     private LmtpAgent agent;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
-    private Admin admin;
+    private KafkaClients clients;
     private Thread thread;
     private volatile boolean running = true;
     private volatile String backendProblem;
@@ -88,7 +83,7 @@ public class DeliveryConsumer {
     private record Item(ConsumerRecord<String, byte[]> record, Instant dequeued, List<ProducerRecord<String, byte[]>> followUps) {
     }
 
-    void start(@Observes StartupEvent event) {
+    void start(@Observes StartupEvent event) throws InterruptedException {
         resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
         NextHop nextHop = NextHop.parse(config.virtualTransport());
         if (!nextHop.transport().equals("lmtp") || nextHop.mxLookup()) {
@@ -103,28 +98,14 @@ public class DeliveryConsumer {
                 config.lmtpConnectionCacheTimeLimit());
         agent = new LmtpAgent(pool, config.lmtpDestinationRecipientLimit(), clock);
         DeliveryConfig.Kafka kafka = config.kafka();
-        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-        if (kafka.createTopics()) {
-            try {
-                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(),
-                        kafka.bounceTopic(), kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(),
-                        config.messageSizeLimit(), Duration.ofSeconds(10));
-            } catch (Exception e) {
-                LOG.warnf("warning: cannot create topics now (%s); the consumer waits for Kafka", e.getMessage());
-            }
-        }
-        Map<String, Object> consumerProps = new HashMap<>(Topics.consumer(kafka.bootstrapServers(), kafka.groupId(),
-                config.messageSizeLimit()));
-        consumerProps.put("client.id", "mxgate-lmtp-delivery");
-        consumerProps.put("max.poll.records", Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4)));
-        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        clients = KafkaClients.open(kafka.options(config.messageSizeLimit()), "mxgate-lmtp-delivery",
+                List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(), kafka.bounceTopic(),
+                        kafka.corruptTopic()), LOG::warn, LOG::error);
+        consumer = clients.consumer(kafka.groupId(), Map.of("max.poll.records",
+                Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4))));
         // kafka_consumer_fetch_manager_records_lag_max and friends: the lag per pod on /q/metrics
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics);
-        Map<String, Object> producerProps = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
-                config.messageSizeLimit(), kafka.ackTimeout()));
-        producerProps.put("client.id", "mxgate-lmtp-delivery");
-        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        producer = clients.durableProducer(Map.of());
         thread = new Thread(this::run, "lmtp-delivery");
         thread.start();
         LOG.infof("daemon started -- delivering %s and %s to %s", kafka.incomingTopic(), kafka.mailboxTopic(), nextHop);
@@ -147,14 +128,14 @@ public class DeliveryConsumer {
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
+        if (clients != null) {
+            clients.close();
         }
     }
 
-    /** True when Kafka answers; for readiness. */
+    /** True when Kafka answers and the topics passed their check; for readiness. */
     public boolean kafkaReachable() {
-        return Topics.reachable(admin, Duration.ofSeconds(2));
+        return clients.reachable();
     }
 
     /**
