@@ -57,7 +57,8 @@ public interface KafkaSettings {
 
     /**
      * Replication factor of topics created at startup, and the least an existing topic must have or the service
-     * refuses to start. The default is production's; the local single broker ({@code ./mxgate up}, the test kit) sets 1.
+     * refuses to start. The default is production's; the local single broker ({@code ./mxgate up}, the test kit)
+     * sets 1.
      */
     @WithDefault("3")
     short replicationFactor();

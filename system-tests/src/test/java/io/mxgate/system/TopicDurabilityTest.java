@@ -54,7 +54,8 @@ class TopicDurabilityTest {
             ConfigEntry minIsr = configs.get(topic).get("min.insync.replicas");
             ConfigEntry unclean = configs.get(topic).get("unclean.leader.election.enable");
             assertEquals(List.of(stack.setting("MXGATE_KAFKA_MIN_INSYNC_REPLICAS"),
-                    ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG), List.of(minIsr.value(), minIsr.source()), topic.name());
+                    ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG), List.of(minIsr.value(), minIsr.source()),
+                    topic.name());
             assertEquals(List.of("false", ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG),
                     List.of(unclean.value(), unclean.source()), topic.name());
         }

@@ -163,7 +163,8 @@ public final class KafkaClients implements AutoCloseable {
         long end = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
             try {
-                return admin.describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return admin.describeTopics(topics).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > end) {
                     throw e;
