@@ -29,6 +29,7 @@ log() { printf '[%s] faults: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 env_of() {
   local smtp=$SMTP1; [ "$1" = smtp-ingress-2 ] && smtp=$SMTP2
   echo MXGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA MXGATE_REDIS_URL=redis://127.0.0.1:$REDIS \
+    MXGATE_KAFKA_REPLICATION_FACTOR=1 MXGATE_KAFKA_MIN_INSYNC_REPLICAS=1 \
     "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
     MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
     MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0 \

@@ -265,6 +265,7 @@ then extraEnv and <component>.extraEnv.
 {{- if include "mxgate.usesKafka" . -}}
 {{- $_ := set $env "MXGATE_KAFKA_BOOTSTRAP_SERVERS" (required "kafka.bootstrapServers is required" $V.kafka.bootstrapServers) -}}
 {{- $_ := set $env "MXGATE_KAFKA_REPLICATION_FACTOR" (include "mxgate.envText" $V.kafka.replicationFactor) -}}
+{{- $_ := set $env "MXGATE_KAFKA_MIN_INSYNC_REPLICAS" (include "mxgate.envText" $V.kafka.minInsyncReplicas) -}}
 {{- $_ := set $env "MXGATE_KAFKA_PARTITIONS" (include "mxgate.envText" $V.kafka.partitions) -}}
 {{- $_ := set $env "MXGATE_KAFKA_CREATE_TOPICS" (include "mxgate.envText" $V.kafka.createTopics) -}}
 {{- end -}}

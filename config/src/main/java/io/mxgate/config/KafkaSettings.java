@@ -1,5 +1,7 @@
 package io.mxgate.config;
 
+import io.mxgate.core.kafka.Durability;
+import io.mxgate.core.kafka.KafkaOptions;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
@@ -53,7 +55,26 @@ public interface KafkaSettings {
     @WithDefault("4")
     int partitions();
 
-    /** Replication factor of topics created at startup (1 for the local single broker; 3 in production). */
-    @WithDefault("1")
+    /**
+     * Replication factor of topics created at startup, and the least an existing topic must have or the service
+     * refuses to start. The default is production's; the local single broker ({@code ./mxgate up}, the test kit)
+     * sets 1.
+     */
+    @WithDefault("3")
     short replicationFactor();
+
+    /**
+     * {@code min.insync.replicas} of topics created at startup, and the least an existing topic must have (its own
+     * setting or the broker's default) or the service refuses to start: a completed acks=all send, the ingress's 250,
+     * then means this many brokers have the message. At most the replication factor. Created topics also get
+     * {@code unclean.leader.election.enable=false}, and an existing topic with it true is refused too.
+     */
+    @WithDefault("2")
+    int minInsyncReplicas();
+
+    /** These settings as core's options, with the service's {@code message_size_limit} (ADR 0002). */
+    default KafkaOptions options(long messageSizeLimit) {
+        return new KafkaOptions(bootstrapServers(), ackTimeout(), createTopics(), partitions(),
+                new Durability(replicationFactor(), minInsyncReplicas()), messageSizeLimit);
+    }
 }

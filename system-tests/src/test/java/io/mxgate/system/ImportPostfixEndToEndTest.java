@@ -77,6 +77,7 @@ class ImportPostfixEndToEndTest {
             "MXGATE_SMTPD_PORT", "the container port (25); a free port",
             "MXGATE_KAFKA_BOOTSTRAP_SERVERS", "the cluster's Kafka; the stack's broker",
             "MXGATE_KAFKA_REPLICATION_FACTOR", "3 for a cluster's brokers; the stack has one",
+            "MXGATE_KAFKA_MIN_INSYNC_REPLICAS", "2 for a cluster's brokers; the stack has one",
             "MXGATE_REDIS_URL", "the cluster's Redis; the stack's",
             "MXGATE_VERIFIER_URL", "the verifier's Service name; the stack's verifier",
             "MXGATE_VIRTUAL_TRANSPORT", "lmtp:[10.0.0.77]:24, the seed's Dovecot; the stack's Dovecot");

@@ -50,6 +50,9 @@ public final class Stack implements AutoCloseable {
             httpPorts.put(s, Ports.free());
         }
         settings.put("MXGATE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
+        // one broker: the production defaults (3 and 2) cannot be met, see mxgate.kafka.min-insync-replicas
+        settings.put("MXGATE_KAFKA_REPLICATION_FACTOR", "1");
+        settings.put("MXGATE_KAFKA_MIN_INSYNC_REPLICAS", "1");
         settings.put("MXGATE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
         settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + lmtpPort);
         settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));

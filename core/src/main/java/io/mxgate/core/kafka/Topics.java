@@ -1,13 +1,8 @@
 package io.mxgate.core.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +12,7 @@ import java.util.concurrent.TimeoutException;
  * The queue's topics and the settings every producer and consumer of message bytes needs. Kafka's limits default
  * to about 1 MB while Postfix's {@code message_size_limit} is 10,240,000 bytes: every limit on the path is raised
  * together from the one message size limit (ADR 0002), or a message that got 250 could not be stored or fetched.
+ * {@link KafkaClients} builds the clients and the topics from these.
  */
 public final class Topics {
 
@@ -61,30 +57,6 @@ public final class Topics {
                 "heartbeat.interval.ms", "3000",
                 "max.partition.fetch.bytes", max,
                 "fetch.max.bytes", max);
-    }
-
-    /**
-     * Creates the topics that do not exist yet, with {@code max.message.bytes} raised to the message size limit.
-     * Existing topics are left alone (an operator's settings win).
-     */
-    public static void ensure(Admin admin, List<String> names, int partitions, short replicationFactor,
-                              long messageSizeLimit, Duration timeout)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            topics.add(new NewTopic(name, partitions, replicationFactor).configs(Map.of(
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes(messageSizeLimit)))));
-        }
-        var result = admin.createTopics(topics);
-        for (var entry : result.values().entrySet()) {
-            try {
-                entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** True when the cluster answers a metadata request within the timeout. */

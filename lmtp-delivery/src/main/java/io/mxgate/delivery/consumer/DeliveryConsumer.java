@@ -2,7 +2,7 @@ package io.mxgate.delivery.consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mxgate.core.client.ClientTimeouts;
-import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.kafka.KafkaClients;
 import io.mxgate.core.routing.ResolverRuntime;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.delivery.DeliveryConfig;
@@ -13,18 +13,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +41,7 @@ public class DeliveryConsumer {
     private ConnectionPool pool;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
-    private Admin admin;
+    private KafkaClients clients;
     private DeliveryLoop loop;
     private Thread thread;
 
@@ -57,7 +51,7 @@ public class DeliveryConsumer {
         this.metrics = metrics;
     }
 
-    void start(@Observes StartupEvent event) {
+    void start(@Observes StartupEvent event) throws InterruptedException {
         resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
         NextHop nextHop = NextHop.parse(config.virtualTransport());
         if (!nextHop.transport().equals("lmtp") || nextHop.mxLookup()) {
@@ -72,30 +66,16 @@ public class DeliveryConsumer {
                 config.lmtpConnectionCacheTimeLimit());
         LmtpAgent agent = new LmtpAgent(pool, config.lmtpDestinationRecipientLimit(), clock);
         DeliveryConfig.Kafka kafka = config.kafka();
-        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-        if (kafka.createTopics()) {
-            try {
-                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(),
-                        kafka.bounceTopic(), kafka.corruptTopic()), kafka.partitions(), kafka.replicationFactor(),
-                        config.messageSizeLimit(), Duration.ofSeconds(10));
-            } catch (Exception e) {
-                LOG.warnf("warning: cannot create topics now (%s); the consumer waits for Kafka", e.getMessage());
-            }
-        }
-        Map<String, Object> consumerProps = new HashMap<>(Topics.consumer(kafka.bootstrapServers(), kafka.groupId(),
-                config.messageSizeLimit()));
-        consumerProps.put("client.id", "mxgate-lmtp-delivery");
-        consumerProps.put("max.poll.records", Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4)));
-        consumerProps.put("max.poll.interval.ms", Long.toString(
-                DeliveryLoop.maxPollInterval(config.lmtpDrainTimeout(), kafka.ackTimeout()).toMillis()));
-        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        clients = KafkaClients.open(kafka.options(config.messageSizeLimit()), "mxgate-lmtp-delivery",
+                List.of(kafka.incomingTopic(), kafka.mailboxTopic(), kafka.deferredTopic(), kafka.bounceTopic(),
+                        kafka.corruptTopic()), LOG::warn, LOG::error);
+        consumer = clients.consumer(kafka.groupId(), Map.of(
+                "max.poll.records", Integer.toString(Math.max(1, config.lmtpDestinationConcurrencyLimit() * 4)),
+                "max.poll.interval.ms", Long.toString(
+                        DeliveryLoop.maxPollInterval(config.lmtpDrainTimeout(), kafka.ackTimeout()).toMillis())));
         // kafka_consumer_fetch_manager_records_lag_max and friends: the lag per pod on /q/metrics
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics);
-        Map<String, Object> producerProps = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
-                config.messageSizeLimit(), kafka.ackTimeout()));
-        producerProps.put("client.id", "mxgate-lmtp-delivery");
-        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        producer = clients.durableProducer(Map.of());
         RecordRouter router = new RecordRouter(kafka, resolution::resolver, agent, metrics);
         loop = new DeliveryLoop(consumer, producer, router, List.of(kafka.incomingTopic(), kafka.mailboxTopic()),
                 config.lmtpDestinationConcurrencyLimit(), kafka.ackTimeout(), config.lmtpDrainTimeout(),
@@ -119,14 +99,14 @@ public class DeliveryConsumer {
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
+        if (clients != null) {
+            clients.close();
         }
     }
 
-    /** True when Kafka answers; for readiness. */
+    /** True when Kafka answers and the topics passed the durability check; for readiness. */
     public boolean kafkaReachable() {
-        return Topics.reachable(admin, Duration.ofSeconds(2));
+        return clients.reachable();
     }
 
     /**

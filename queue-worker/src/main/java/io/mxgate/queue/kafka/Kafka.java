@@ -1,23 +1,19 @@
 package io.mxgate.queue.kafka;
 
-import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.kafka.KafkaClients;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -26,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * queue-worker's Kafka admin client and its one durable producer (acks=all, idempotent): a DSN or a corrupt record
- * counts as written only when {@link #sendAll} returned. Call it from a worker thread, never an event loop.
+ * queue-worker's Kafka clients (its topics created and checked at start) and its one durable producer (acks=all,
+ * idempotent): a DSN or a corrupt record counts as written only when {@link #sendAll} returned. Call it from a
+ * worker thread, never an event loop.
  */
 @ApplicationScoped
 public class Kafka {
@@ -35,38 +32,27 @@ public class Kafka {
     private static final Logger LOG = Logger.getLogger("qmgr");
 
     private final QueueWorkerConfig config;
-    private Admin admin;
+    private KafkaClients clients;
     private KafkaProducer<String, byte[]> producer;
 
     Kafka(QueueWorkerConfig config) {
         this.config = config;
     }
 
-    void start(@Observes @Priority(1) StartupEvent event) {
+    void start(@Observes @Priority(1) StartupEvent event) throws InterruptedException {
         QueueWorkerConfig.Kafka k = config.kafka();
-        admin = Admin.create(Map.of("bootstrap.servers", k.bootstrapServers(),
-                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-        if (k.createTopics()) {
-            try {
-                Topics.ensure(admin, List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic(), k.corruptTopic(),
-                        k.queueStateTopic()),
-                        k.partitions(), k.replicationFactor(), config.messageSizeLimit(), Duration.ofSeconds(10));
-            } catch (Exception e) {
-                LOG.warnf("warning: cannot create topics now (%s); the consumers wait for Kafka", e.getMessage());
-            }
-        }
-        Map<String, Object> props = new HashMap<>(Topics.durableProducer(k.bootstrapServers(),
-                config.messageSizeLimit(), k.ackTimeout()));
-        props.put("client.id", "mxgate-queue-worker");
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        clients = KafkaClients.open(k.options(config.messageSizeLimit()), "mxgate-queue-worker",
+                List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic(), k.corruptTopic(), k.queueStateTopic()),
+                LOG::warn, LOG::error);
+        producer = clients.durableProducer(Map.of());
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
+        if (clients != null) {
+            clients.close();
         }
     }
 
@@ -85,6 +71,6 @@ public class Kafka {
     }
 
     public boolean reachable() {
-        return Topics.reachable(admin, Duration.ofSeconds(2));
+        return clients.reachable();
     }
 }

@@ -2,7 +2,7 @@ package io.mxgate.ingress.queue;
 
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.kafka.QueueRecords;
-import io.mxgate.core.kafka.Topics;
+import io.mxgate.core.kafka.KafkaClients;
 import io.mxgate.core.domain.AddressClass;
 import io.mxgate.ingress.IngressConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,15 +13,10 @@ import io.vertx.core.Promise;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.annotation.Priority;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -44,7 +39,7 @@ public class IncomingQueue {
 
     private final IngressConfig config;
     private KafkaProducer<String, byte[]> producer;
-    private Admin admin;
+    private KafkaClients clients;
     private ExecutorService sender;
 
     private final io.micrometer.core.instrument.MeterRegistry metrics;
@@ -56,24 +51,10 @@ public class IncomingQueue {
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         IngressConfig.Kafka kafka = config.kafka();
-        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-        if (kafka.createTopics()) {
-            try {
-                Topics.ensure(admin, List.of(kafka.incomingTopic(), kafka.mailboxTopic()), kafka.partitions(),
-                        kafka.replicationFactor(), config.messageSizeLimit(), Duration.ofSeconds(10));
-            } catch (Exception e) {
-                LOG.warnf("warning: cannot create topics %s and %s now (%s); will write to them once Kafka is back",
-                        kafka.incomingTopic(), kafka.mailboxTopic(), e.getMessage());
-            }
-        }
-        Map<String, Object> props = new HashMap<>(Topics.durableProducer(kafka.bootstrapServers(),
-                config.messageSizeLimit(), kafka.ackTimeout()));
-        props.put("client.id", "mxgate-smtp-ingress");
-        props.put("batch.size", Integer.toString(kafka.batchSize()));
-        props.put("linger.ms", Long.toString(kafka.linger().toMillis()));
-        props.put("compression.type", kafka.compressionType());
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        clients = KafkaClients.open(kafka.options(config.messageSizeLimit()), "mxgate-smtp-ingress",
+                List.of(kafka.incomingTopic(), kafka.mailboxTopic()), LOG::warn, LOG::error);
+        producer = clients.durableProducer(Map.of("batch.size", Integer.toString(kafka.batchSize()),
+                "linger.ms", Long.toString(kafka.linger().toMillis()), "compression.type", kafka.compressionType()));
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(metrics);
         sender = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "kafka-send");
@@ -90,8 +71,8 @@ public class IncomingQueue {
         if (producer != null) {
             producer.close(config.kafka().ackTimeout());
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
+        if (clients != null) {
+            clients.close();
         }
     }
 
@@ -133,8 +114,8 @@ public class IncomingQueue {
         return !targets.isEmpty() && targets.stream().allMatch(c -> c == AddressClass.VIRTUAL_MAILBOX);
     }
 
-    /** True when the brokers answer a metadata request (readiness). */
+    /** True when the brokers answer a metadata request and the topics passed their check (readiness). */
     public boolean reachable() {
-        return Topics.reachable(admin, Duration.ofSeconds(2));
+        return clients.reachable();
     }
 }
