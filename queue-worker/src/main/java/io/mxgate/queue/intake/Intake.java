@@ -133,7 +133,12 @@ public class Intake {
             store.add(entry(r, envelope, statuses, due), now);
             return false;
         }
-        notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+        String id = QueueEntry.id(r.topic(), r.partition(), r.offset());
+        if (!store.handled(id)) {
+            // a crash between the DSN and the mark sends the DSN twice, never zero times
+            notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+            store.markHandled(id);
+        }
         return false;
     }
 

@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {mxgate-queue}:m:&lt;qid&gt;  set of a message's live entry ids
  * {mxgate-queue}:msgs     zset qid -&gt; arrival (the mailq listing and the oldest age)
  * {mxgate-queue}:warned:&lt;qid&gt;  delay DSN sent (SET NX)
+ * {mxgate-queue}:done:&lt;topic:partition:offset&gt;  a bounce record's DSN queued (for the tombstone time)
  * </pre>
  * A finished entry leaves a tombstone (state done) for {@link #TOMBSTONE_TTL}, so that reading its Kafka record
  * again after a crash (offset not yet committed) does not queue it twice.
@@ -156,6 +157,20 @@ public class QueueStore {
         Response r = redis.execute("SET", PREFIX + "warned:" + queueId, "1", "NX", "PX",
                 Long.toString(Math.max(1, keep.toMillis()))).await().atMost(TIMEOUT);
         return r != null;
+    }
+
+    /**
+     * Whether a record that queues no entry of its own (a bounce-topic record: its DSN goes to Kafka) was handled
+     * within the tombstone time, as {@link #add} knows for the others: reading it again after a crash or a commit
+     * refused in a rebalance must not queue its DSN twice.
+     */
+    public boolean handled(String id) {
+        return redis.execute("EXISTS", PREFIX + "done:" + id).await().atMost(TIMEOUT).toLong() == 1;
+    }
+
+    public void markHandled(String id) {
+        redis.execute("SET", PREFIX + "done:" + id, "1", "PX", Long.toString(TOMBSTONE_TTL.toMillis()))
+                .await().atMost(TIMEOUT);
     }
 
     public Uni<Boolean> ping() {
