@@ -67,7 +67,7 @@ public class Intake {
     private final Notifier notifier;
     private final Kafka kafka;
     private final Clock clock = Clock.systemUTC();
-    private IntakeLoop loop;
+    private volatile IntakeLoop loop;
 
     Intake(QueueWorkerConfig config, Routing routing, QueueStore store, QueueManager qmgr, Notifier notifier,
            Kafka kafka) {

@@ -55,7 +55,7 @@ final class IntakeLoop {
     private volatile boolean running = true;
     private volatile int failures;
     private volatile String problem;
-    private Thread thread;
+    private volatile Thread thread;
 
     /**
      * @param consumers a new consumer in the group, with auto commit off
@@ -91,7 +91,8 @@ final class IntakeLoop {
 
     /** False when the loop has ended without being stopped, or keeps failing as soon as it starts again. */
     boolean alive() {
-        return thread == null || !running || (thread.isAlive() && failures < FAILURES_BEFORE_DEAD);
+        Thread t = thread;
+        return t == null || !running || (t.isAlive() && failures < FAILURES_BEFORE_DEAD);
     }
 
     /** Why the last poll could not be recorded or the loop had to start again, or null. */
