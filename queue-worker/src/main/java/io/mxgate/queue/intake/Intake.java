@@ -21,12 +21,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -39,7 +35,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,8 +50,8 @@ import java.util.regex.Pattern;
  * </ul>
  * Offsets are committed only after every record of the poll is recorded (entry in Redis, DSN acknowledged by Kafka,
  * unreadable record copied to the corrupt topic). Indexing is idempotent by topic:partition:offset, so reading a
- * record again after a crash queues nothing twice. When Redis or Kafka fails, the consumer seeks back and tries
- * again after a pause: the mail waits in Kafka.
+ * record again after a crash or a commit refused in a rebalance queues nothing twice. When Redis or Kafka fails, the
+ * consumer seeks back and tries again after a pause: the mail waits in Kafka. {@link IntakeLoop} polls and commits.
  */
 @ApplicationScoped
 public class Intake {
@@ -72,10 +67,7 @@ public class Intake {
     private final Notifier notifier;
     private final Kafka kafka;
     private final Clock clock = Clock.systemUTC();
-    private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
-    private volatile boolean running = true;
-    private volatile String problem;
+    private volatile IntakeLoop loop;
 
     Intake(QueueWorkerConfig config, Routing routing, QueueStore store, QueueManager qmgr, Notifier notifier,
            Kafka kafka) {
@@ -93,81 +85,26 @@ public class Intake {
                 config.messageSizeLimit()));
         props.put("client.id", "mxgate-queue-worker");
         props.put("max.poll.records", "200");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::run, "intake");
-        thread.start();
+        loop = new IntakeLoop(() -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+                List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic()), this::record, qmgr::wake,
+                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        loop.start();
     }
 
     void stop(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(30));
         }
     }
 
-    /** Why the last poll could not be recorded, or null. */
+    /** Why the last poll could not be recorded or the loop had to start again, or null. */
     public String problem() {
-        return problem;
+        return loop == null ? null : loop.problem();
     }
 
-    private void run() {
-        long pause = 0;
-        QueueWorkerConfig.Kafka k = config.kafka();
-        try {
-            consumer.subscribe(List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic()));
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                boolean held = handle(records);
-                if (held) {
-                    pause = pause == 0 ? 1000 : Math.min(30_000, pause * 2);
-                    LOG.warnf("warning: cannot record queue intake (%s); trying again in %d ms", problem, pause);
-                    Thread.sleep(pause);
-                } else {
-                    pause = 0;
-                    problem = null;
-                }
-            }
-        } catch (WakeupException | InterruptedException e) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.error("fatal: intake loop stopped: " + e, e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    /** Records a poll; commits what is done, seeks back to what is not; true when something was held back. */
-    private boolean handle(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        Map<TopicPartition, Long> holdFrom = new HashMap<>();
-        boolean queued = false;
-        for (ConsumerRecord<String, byte[]> r : records) {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            if (holdFrom.containsKey(tp)) {
-                continue;
-            }
-            try {
-                queued |= record(r);
-                commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
-            } catch (Exception e) {
-                problem = r.topic() + "@" + r.partition() + ":" + r.offset() + ": " + e;
-                holdFrom.put(tp, r.offset());
-            }
-        }
-        if (!commit.isEmpty()) {
-            consumer.commitSync(commit);
-        }
-        holdFrom.forEach(consumer::seek);
-        if (queued) {
-            qmgr.wake();
-        }
-        return !holdFrom.isEmpty();
+    /** False when the intake loop has died or cannot start again: a restart is due. */
+    public boolean alive() {
+        return loop == null || loop.alive();
     }
 
     /** One record; true when it queued something for delivery now. Throws when it could not be recorded. */
@@ -196,7 +133,12 @@ public class Intake {
             store.add(entry(r, envelope, statuses, due), now);
             return false;
         }
-        notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+        String id = QueueEntry.id(r.topic(), r.partition(), r.offset());
+        if (!store.handled(id)) {
+            // a crash between the DSN and the mark sends the DSN twice, never zero times
+            notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+            store.markHandled(id);
+        }
         return false;
     }
 

@@ -71,7 +71,7 @@ public class QueueManager {
     private Semaphore slots;
     private BodyReader reader;
     private ExecutorService finisher;
-    private Thread thread;
+    private volatile Thread thread;
     private volatile boolean running = true;
 
     QueueManager(QueueWorkerConfig config, QueueStore store, Delivery delivery, Notifier notifier, SmtpAgent smtp,
@@ -116,6 +116,12 @@ public class QueueManager {
             finisher.shutdown();
             finisher.awaitTermination(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** False when the scan loop has ended without being stopped (an error it could not survive). */
+    public boolean loopAlive() {
+        Thread t = thread;
+        return t == null || !running || t.isAlive();
     }
 
     public static RetrySchedule schedule(QueueWorkerConfig config) {

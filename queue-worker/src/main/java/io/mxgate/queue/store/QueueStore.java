@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *                         or a lost dataset removes it, and its absence makes a replica rebuild the index
  * {mxgate-queue}:reindex-lock  the replica rebuilding the index (SET NX PX, renewed while it runs)
  * {mxgate-queue}:genesis-copied  the genesis mark was copied to the state topic lately (SET NX EX)
+ * {mxgate-queue}:done:&lt;topic:partition:offset&gt;  a bounce record's DSN queued (for the tombstone time)
  * </pre>
  * A finished entry leaves a tombstone (state done) for {@link #TOMBSTONE_TTL}, so that reading its Kafka record
  * again after a crash (offset not yet committed) does not queue it twice.
@@ -203,6 +204,20 @@ public class QueueStore {
     public boolean genesisCopyDue(Duration every) {
         return redis.execute("SET", PREFIX + "genesis-copied", "1", "NX", "PX", ms(every)).await().atMost(TIMEOUT)
                 != null;
+    }
+
+    /**
+     * Whether a record that queues no entry of its own (a bounce-topic record: its DSN goes to Kafka) was handled
+     * within the tombstone time, as {@link #add} knows for the others: reading it again after a crash or a commit
+     * refused in a rebalance must not queue its DSN twice.
+     */
+    public boolean handled(String id) {
+        return redis.execute("EXISTS", PREFIX + "done:" + id).await().atMost(TIMEOUT).toLong() == 1;
+    }
+
+    public void markHandled(String id) {
+        redis.execute("SET", PREFIX + "done:" + id, "1", "PX", Long.toString(TOMBSTONE_TTL.toMillis()))
+                .await().atMost(TIMEOUT);
     }
 
     public Uni<Boolean> ping() {
