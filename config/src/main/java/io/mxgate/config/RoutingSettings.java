@@ -45,6 +45,12 @@ public interface RoutingSettings {
      */
     Optional<String> virtualMailboxMaps();
 
+    /**
+     * Postfix {@code relay_recipient_maps}: the addresses of the relay domains (a backup MX's copy of the primary's
+     * users), for smtpd_reject_unlisted_recipient (empty: every address there is taken).
+     */
+    Optional<String> relayRecipientMaps();
+
     /** Postfix {@code transport_maps}: transport(5) tables. */
     Optional<String> transportMaps();
 
@@ -89,7 +95,7 @@ public interface RoutingSettings {
     default RecipientResolver.Settings resolution() {
         return new RecipientResolver.Settings(virtualMailboxDomains(), virtualAliasDomains().orElse(""),
                 relayDomains().orElse(""), virtualAliasMaps().orElse(""), virtualMailboxMaps().orElse(""),
-                transportMaps().orElse(""), recipientDelimiter().orElse(""),
+                relayRecipientMaps().orElse(""), transportMaps().orElse(""), recipientDelimiter().orElse(""),
                 new Resolver.Settings(virtualTransport(), relayTransport(), defaultTransport(), relayhost().orElse(""),
                         smtpTcpPort(), lmtpTcpPort()),
                 new VirtualAliasMaps.Limits(virtualAliasRecursionLimit(), virtualAliasExpansionLimit(),

@@ -204,6 +204,10 @@ public interface IngressConfig extends RoutingSettings, NetworkSettings {
     @WithDefault("550")
     int unknownVirtualMailboxRejectCode();
 
+    /** Postfix {@code unknown_relay_recipient_reject_code}: the code for an address relay_recipient_maps lacks. */
+    @WithDefault("550")
+    int unknownRelayRecipientRejectCode();
+
     /** Postfix {@code unverified_recipient_reject_code}: the reply code when a probe bounced (any 4xx or 5xx). */
     @WithDefault("450")
     int unverifiedRecipientRejectCode();

@@ -26,9 +26,11 @@ public final class RecipientResolver {
      *
      * @param virtualMailboxMaps empty: every address of a virtual mailbox domain is listed (Postfix's rule when the
      *                           parameter is empty)
+     * @param relayRecipientMaps the same for relay domains (a backup MX's list of the primary's users)
      */
     public record Settings(String virtualMailboxDomains, String virtualAliasDomains, String relayDomains,
-                           String virtualAliasMaps, String virtualMailboxMaps, String transportMaps,
+                           String virtualAliasMaps, String virtualMailboxMaps, String relayRecipientMaps,
+                           String transportMaps,
                            String recipientDelimiter, Resolver.Settings transports, VirtualAliasMaps.Limits limits) {
     }
 
@@ -66,6 +68,7 @@ public final class RecipientResolver {
     private final DomainClasses domains;
     private final VirtualAliasMaps aliases;
     private final List<LookupTable> mailboxMaps;
+    private final List<LookupTable> relayRecipientMaps;
     private final Resolver resolver;
     private final String recipientDelimiter;
 
@@ -77,6 +80,7 @@ public final class RecipientResolver {
         this.aliases = new VirtualAliasMaps(tables.openAll(settings.virtualAliasMaps()), recipientDelimiter,
                 settings.limits());
         this.mailboxMaps = tables.openAll(settings.virtualMailboxMaps());
+        this.relayRecipientMaps = tables.openAll(settings.relayRecipientMaps());
         this.resolver = new Resolver(settings.transports(),
                 new TransportMaps(tables.openAll(settings.transportMaps()), recipientDelimiter));
     }
@@ -123,8 +127,8 @@ public final class RecipientResolver {
     /**
      * smtpd_reject_unlisted_recipient (smtpd_check.c, check_rcpt_maps) for the address the client gave: an address
      * {@code virtual_alias_maps} knows is listed whatever its domain; otherwise an address of a virtual alias domain
-     * is unknown, and one of a virtual mailbox domain is unknown unless {@code virtual_mailbox_maps} is empty or has
-     * it. Other classes are not checked here.
+     * is unknown, one of a virtual mailbox domain is unknown unless {@code virtual_mailbox_maps} is empty or has it,
+     * and one of a relay domain unless {@code relay_recipient_maps} is empty or has it.
      */
     public Future<Listing> listing(MailAddress recipient) {
         return aliases.lookup(recipient).compose(alias -> {
@@ -133,13 +137,17 @@ public final class RecipientResolver {
             }
             return addressClass(recipient).compose(c -> switch (c) {
                 case VIRTUAL_ALIAS -> Future.succeededFuture(new Listing.Unknown(c, "User unknown in virtual alias table"));
-                case VIRTUAL_MAILBOX -> mailboxMaps.isEmpty() ? Future.succeededFuture(new Listing.Listed())
-                        : LookupTables.firstOf(mailboxMaps, VirtualAliasMaps.keys(recipient, recipientDelimiter))
-                        .map(v -> v.isPresent() ? new Listing.Listed()
-                                : new Listing.Unknown(c, "User unknown in virtual mailbox table"));
-                case RELAY, FOREIGN -> Future.succeededFuture(new Listing.Listed());
+                case VIRTUAL_MAILBOX -> listed(mailboxMaps, recipient, c, "User unknown in virtual mailbox table");
+                case RELAY -> listed(relayRecipientMaps, recipient, c, "User unknown in relay recipient table");
+                case FOREIGN -> Future.succeededFuture(new Listing.Listed());
             });
         }).recover(e -> Future.succeededFuture(new Listing.Failed(e.getMessage())));
+    }
+
+    private Future<Listing> listed(List<LookupTable> maps, MailAddress recipient, AddressClass c, String unknown) {
+        return maps.isEmpty() ? Future.succeededFuture(new Listing.Listed())
+                : LookupTables.firstOf(maps, VirtualAliasMaps.keys(recipient, recipientDelimiter))
+                .map(v -> v.isPresent() ? new Listing.Listed() : new Listing.Unknown(c, unknown));
     }
 
     /** Whether lmtp-delivery owns an expanded address (its domain is a virtual mailbox domain). */

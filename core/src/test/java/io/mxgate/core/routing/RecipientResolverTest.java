@@ -38,9 +38,10 @@ class RecipientResolverTest {
                 "alice@example.test   example.test/alice/",
                 "bob@example.test     example.test/bob/", ""));
         Files.writeString(dir.resolve("transport"), "fax.test  smtp:[127.0.0.1]:2526\n");
+        Files.writeString(dir.resolve("relay_recipients"), "pages@fax.test  OK\n");
         resolver = new RecipientResolver(new RecipientResolver.Settings("example.test", "alias.test, catchall.test",
                 "fax.test", "hash:" + dir.resolve("virtual"), "hash:" + dir.resolve("mailboxes"),
-                "hash:" + dir.resolve("transport"), "+",
+                "hash:" + dir.resolve("relay_recipients"), "hash:" + dir.resolve("transport"), "+",
                 new Resolver.Settings("lmtp:[127.0.0.1]:2424", "relay", "smtp", "", 25, 24),
                 VirtualAliasMaps.Limits.POSTFIX), LookupTables.textOnly());
     }
@@ -73,6 +74,7 @@ class RecipientResolverTest {
             info@example.test      | listed
             carol@example.test     | User unknown in virtual mailbox table
             pages@fax.test         | listed
+            other@fax.test         | User unknown in relay recipient table
             u@elsewhere.test       | listed
             """)
     void rejectUnlistedRecipient(String recipient, String expected) {

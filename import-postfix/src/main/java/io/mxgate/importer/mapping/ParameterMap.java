@@ -55,6 +55,10 @@ public final class ParameterMap {
         config(ALL, "relayhost", TEXT);
         config(ALL, "smtp_fallback_relay", TEXT);
         config(ALL, "recipient_delimiter", TEXT);
+        config(ALL, "myorigin", TEXT);
+        config(ALL, "relay_recipient_maps", TABLES);
+        config(ALL, "virtual_alias_recursion_limit", COUNT);
+        config(ALL, "virtual_alias_expansion_limit", COUNT);
         config(ALL, "proxy_interfaces", TEXT);
         config(ALL, "smtp_tls_security_level", TEXT);
         config(ALL, "smtp_mx_address_limit", COUNT);
@@ -79,6 +83,9 @@ public final class ParameterMap {
         config(SMTP_INGRESS, "unverified_recipient_reject_code", COUNT);
         config(SMTP_INGRESS, "unverified_recipient_defer_code", COUNT);
         config(SMTP_INGRESS, "unverified_recipient_reject_reason", TEXT);
+        config(SMTP_INGRESS, "unknown_virtual_alias_reject_code", COUNT);
+        config(SMTP_INGRESS, "unknown_virtual_mailbox_reject_code", COUNT);
+        config(SMTP_INGRESS, "unknown_relay_recipient_reject_code", COUNT);
         config(SMTP_INGRESS, "line_length_limit", COUNT);
         config(SMTP_INGRESS, "header_size_limit", COUNT);
         config(SMTP_INGRESS, "hopcount_limit", COUNT);

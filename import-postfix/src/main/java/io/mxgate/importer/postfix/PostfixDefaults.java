@@ -97,6 +97,12 @@ public final class PostfixDefaults {
             Map.entry("alias_maps", "hash:/etc/aliases"),
             Map.entry("alias_database", "hash:/etc/aliases"),
             Map.entry("unknown_local_recipient_reject_code", "550"),
+            Map.entry("unknown_virtual_alias_reject_code", "550"),
+            Map.entry("unknown_virtual_mailbox_reject_code", "550"),
+            Map.entry("unknown_relay_recipient_reject_code", "550"),
+            Map.entry("relay_recipient_maps", ""),
+            Map.entry("virtual_alias_recursion_limit", "1000"),
+            Map.entry("virtual_alias_expansion_limit", "1000"),
             Map.entry("compatibility_level", "0"));
 
     private PostfixDefaults() {

@@ -88,7 +88,8 @@ public class SmtpServer {
     void start(@Observes @Priority(20) StartupEvent event) {
         resolution = new ResolverRuntime(vertx, config.resolution(), config.sql().options(), LOG::warn);
         UnlistedRecipientReplies unlisted = new UnlistedRecipientReplies(config.smtpdRejectUnlistedRecipient(),
-                config.unknownVirtualAliasRejectCode(), config.unknownVirtualMailboxRejectCode());
+                config.unknownVirtualAliasRejectCode(), config.unknownVirtualMailboxRejectCode(),
+                config.unknownRelayRecipientRejectCode());
         Restrictions.requireRelayGuard(config.smtpdRelayRestrictions(), config.smtpdRecipientRestrictions());
         Tables tables = new Tables(resolution.tables());
         List<CidrTable.Network> mynetworks = networks("mxgate.mynetworks", config.mynetworks().orElse(""));

@@ -17,21 +17,23 @@ class UnlistedRecipientRepliesTest {
 
     private static final MailAddress NOBODY = new MailAddress("nobody", "alias.test");
 
-    @ParameterizedTest(name = "[{index}] {0} {1} {2}")
+    @ParameterizedTest(name = "[{index}] {3}")
     @CsvSource(delimiter = '|', textBlock = """
-            550 | 550 | VIRTUAL_ALIAS   | User unknown in virtual alias table   | 550 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual alias table
-            550 | 550 | VIRTUAL_MAILBOX | User unknown in virtual mailbox table | 550 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual mailbox table
-            450 | 550 | VIRTUAL_ALIAS   | User unknown in virtual alias table   | 450 4.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual alias table
-            550 | 554 | VIRTUAL_MAILBOX | User unknown in virtual mailbox table | 554 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual mailbox table
+            550 | 550 | 550 | VIRTUAL_ALIAS   | User unknown in virtual alias table   | 550 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual alias table
+            550 | 550 | 550 | VIRTUAL_MAILBOX | User unknown in virtual mailbox table | 550 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual mailbox table
+            450 | 550 | 550 | VIRTUAL_ALIAS   | User unknown in virtual alias table   | 450 4.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual alias table
+            550 | 554 | 550 | VIRTUAL_MAILBOX | User unknown in virtual mailbox table | 554 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in virtual mailbox table
+            550 | 550 | 550 | RELAY           | User unknown in relay recipient table | 550 5.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in relay recipient table
+            550 | 550 | 450 | RELAY           | User unknown in relay recipient table | 450 4.1.1 <nobody@alias.test>: Recipient address rejected: User unknown in relay recipient table
             """)
-    void unknownAddresses(int aliasCode, int mailboxCode, AddressClass c, String text, String expected) {
-        Reply r = new UnlistedRecipientReplies(true, aliasCode, mailboxCode).forListing(NOBODY, new Listing.Unknown(c, text));
+    void unknownAddresses(int aliasCode, int mailboxCode, int relayCode, AddressClass c, String text, String expected) {
+        Reply r = new UnlistedRecipientReplies(true, aliasCode, mailboxCode, relayCode).forListing(NOBODY, new Listing.Unknown(c, text));
         assertEquals(expected, r.oneLine());
     }
 
     @Test
     void aTableThatCannotAnswerIsATemporaryLookupFailureAndAListedAddressPasses() {
-        UnlistedRecipientReplies replies = new UnlistedRecipientReplies(true, 550, 550);
+        UnlistedRecipientReplies replies = new UnlistedRecipientReplies(true, 550, 550, 550);
         assertEquals("451 4.3.0 <nobody@alias.test>: Temporary lookup failure",
                 replies.forListing(NOBODY, new Listing.Failed("connection refused")).oneLine());
         assertNull(replies.forListing(NOBODY, new Listing.Listed()));
@@ -39,7 +41,7 @@ class UnlistedRecipientRepliesTest {
 
     @Test
     void codesOutside4xxAnd5xxFailAtStartup() {
-        assertThrows(IllegalArgumentException.class, () -> new UnlistedRecipientReplies(true, 250, 550));
-        assertThrows(IllegalArgumentException.class, () -> new UnlistedRecipientReplies(true, 550, 600));
+        assertThrows(IllegalArgumentException.class, () -> new UnlistedRecipientReplies(true, 250, 550, 550));
+        assertThrows(IllegalArgumentException.class, () -> new UnlistedRecipientReplies(true, 550, 550, 600));
     }
 }
