@@ -32,15 +32,7 @@ class QueueCrashTest {
         try (AutoCloseable cleanup = () -> QueueTool.delete(dir);
              Sink up = Sink.start(dir.resolve("up"), "127.0.0.1", Ports.free());
              Sink down = Sink.stopped(dir.resolve("down"), "127.0.0.1", Ports.free())) {
-            Files.writeString(dir.resolve("transport"), "up.test     relay:" + up.nextHop() + "\n"
-                    + "down.test   relay:" + down.nextHop() + "\n");
-            try (Stack stack = Stack.start(Map.of(
-                    "MXGATE_MYNETWORKS", "127.0.0.0/8",
-                    "MXGATE_TRANSPORT_MAPS", "hash:" + dir.resolve("transport"),
-                    "MXGATE_MINIMAL_BACKOFF_TIME", "1s",
-                    "MXGATE_MAXIMAL_BACKOFF_TIME", "2s",
-                    "MXGATE_QUEUE_RUN_DELAY", "1s",
-                    "MXGATE_QUEUE_LEASE_TIME", "4s"))) {
+            try (Stack stack = retrying(dir, up, down)) {
                 String tag = UUID.randomUUID().toString();
                 for (int i = 0; i < MESSAGES; i++) {
                     String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test",
@@ -78,5 +70,21 @@ class QueueCrashTest {
                 }
             }
         }
+    }
+
+    /**
+     * A stack that relays {@code up.test} and {@code down.test} to the two sinks and retries every second or two,
+     * its client trusted (these tests are about the queue, not about who may relay).
+     */
+    static Stack retrying(Path dir, Sink up, Sink down) throws java.io.IOException {
+        Files.writeString(dir.resolve("transport"), "up.test     relay:" + up.nextHop() + "\n"
+                + "down.test   relay:" + down.nextHop() + "\n");
+        return Stack.start(Map.of(
+                "MXGATE_MYNETWORKS", "127.0.0.0/8",
+                "MXGATE_TRANSPORT_MAPS", "hash:" + dir.resolve("transport"),
+                "MXGATE_MINIMAL_BACKOFF_TIME", "1s",
+                "MXGATE_MAXIMAL_BACKOFF_TIME", "2s",
+                "MXGATE_QUEUE_RUN_DELAY", "1s",
+                "MXGATE_QUEUE_LEASE_TIME", "4s"));
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,15 +36,7 @@ class QueueReindexTest {
         try (AutoCloseable cleanup = () -> QueueTool.delete(dir);
              Sink up = Sink.start(dir.resolve("up"), "127.0.0.1", Ports.free());
              Sink down = Sink.stopped(dir.resolve("down"), "127.0.0.1", Ports.free())) {
-            Files.writeString(dir.resolve("transport"), "up.test     relay:" + up.nextHop() + "\n"
-                    + "down.test   relay:" + down.nextHop() + "\n");
-            try (Stack stack = Stack.start(Map.of(
-                    "MXGATE_MYNETWORKS", "127.0.0.0/8",
-                    "MXGATE_TRANSPORT_MAPS", "hash:" + dir.resolve("transport"),
-                    "MXGATE_MINIMAL_BACKOFF_TIME", "1s",
-                    "MXGATE_MAXIMAL_BACKOFF_TIME", "2s",
-                    "MXGATE_QUEUE_RUN_DELAY", "1s",
-                    "MXGATE_QUEUE_LEASE_TIME", "4s"))) {
+            try (Stack stack = QueueCrashTest.retrying(dir, up, down)) {
                 String tag = UUID.randomUUID().toString();
                 for (int i = 0; i < MESSAGES; i++) {
                     // even messages also go to a server that is up: that recipient must not come back
