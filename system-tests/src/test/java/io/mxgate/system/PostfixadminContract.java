@@ -128,16 +128,21 @@ abstract class PostfixadminContract {
                 + "unknown in virtual alias table", pollPastInProgress("nobody@textalias.test"));
     }
 
-    /** An admin's edit of a domain list's table and of an alias table takes effect without a restart. */
+    /**
+     * An admin's edit of a domain list's table and of an alias table takes effect without a restart. Each service
+     * rereads its tables on its own clock (every 2 s), so for a moment the verifier may not know the domain yet and
+     * cache that answer for the address it was asked: each try asks for an address not asked before.
+     */
     @Test
     void editedTablesTakeEffectWithoutARestart() throws IOException {
         assertEquals("554 5.7.1 <info@reload.test>: Relay access denied", rcpt("info@reload.test"));
-        Files.writeString(db.dir().resolve("virtual"), "info@reload.test   bob@example.test\n",
+        Files.writeString(db.dir().resolve("virtual"), "@reload.test   bob@example.test\n",
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(db.dir().resolve("alias_domains"), "reload.test   OK\n",
                 java.nio.file.StandardOpenOption.APPEND);
+        int[] n = {0};
         String[] reply = {""};
-        assertTrue(Stack.await(Duration.ofSeconds(20), () -> (reply[0] = rcpt("info@reload.test"))
+        assertTrue(Stack.await(Duration.ofSeconds(30), () -> (reply[0] = rcpt("try" + ++n[0] + "@reload.test"))
                 .equals("250 2.1.5 Ok")), reply[0]);
         sendAndFind("info@reload.test", "bob");
     }
