@@ -128,7 +128,12 @@ public final class Replies {
     }
 
     public static Reply temporaryLookupFailure(MailAddress recipient) {
-        return Reply.of(451, "4.3.0", recipient.bracketed() + ": Temporary lookup failure");
+        return temporaryLookupFailure(recipient.toString());
+    }
+
+    /** Postfix's reject_dict_retry: {@code 451 4.3.0 <what>: Temporary lookup failure}. */
+    public static Reply temporaryLookupFailure(String what) {
+        return Reply.of(451, "4.3.0", "<" + what + ">: Temporary lookup failure");
     }
 
     public static Reply helo(String hostname) {

@@ -186,14 +186,17 @@ public final class Restrictions {
                 value = table.firstOf(keys);
             }
             return value.map(v -> v.map(found -> action(label, found, c.client(), "Client host")).orElse(Verdict.DUNNO))
-                    .otherwise(e -> lookupFailure(label, c, e));
+                    .otherwise(e -> lookupFailure(label, c.client(), e));
         });
     }
 
-    /** A table that cannot answer: Postfix's reject_dict_retry, 451 4.3.0 Temporary lookup failure. */
-    private static Verdict lookupFailure(String label, RcptContext c, Throwable e) {
+    /**
+     * A table that cannot answer: Postfix's reject_dict_retry, {@code 451 4.3.0 <what>: Temporary lookup failure},
+     * naming what was looked up (the client, the HELO name or the address).
+     */
+    private static Verdict lookupFailure(String label, String what, Throwable e) {
         LOG.warnf("warning: %s lookup error: %s", label, e.getMessage());
-        return Verdict.reject(Replies.temporaryLookupFailure(c.recipient()));
+        return Verdict.reject(Replies.temporaryLookupFailure(what));
     }
 
     private Restriction addressAccess(String label, Tables.Lookup table, Function<RcptContext, List<String>> keys,
@@ -204,7 +207,7 @@ public final class Restrictions {
                 return done(Verdict.DUNNO);
             }
             return table.firstOf(k).map(v -> v.map(found -> action(label, found, what.apply(c), thing))
-                    .orElse(Verdict.DUNNO)).otherwise(e -> lookupFailure(label, c, e));
+                    .orElse(Verdict.DUNNO)).otherwise(e -> lookupFailure(label, what.apply(c), e));
         });
     }
 

@@ -524,4 +524,30 @@ class RestrictionsTest {
         assertEquals("554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: second version",
                 chain.evaluate(c).result().reject().oneLine());
     }
+
+    /** An access table that cannot answer (a database down): reject_dict_retry's 451, naming what was looked up. */
+    @Test
+    void anAccessTableThatCannotAnswerIsATemporaryLookupFailure() {
+        io.mxgate.core.table.LookupTable down = new io.mxgate.core.table.LookupTable() {
+            public String name() {
+                return "mysql:/etc/postfix/access.cf";
+            }
+
+            public io.vertx.core.Future<java.util.Optional<String>> lookup(String key) {
+                return io.vertx.core.Future.failedFuture(
+                        new io.mxgate.core.table.PostfixTable.TableException("connection refused"));
+            }
+        };
+        Tables tables = new Tables(new io.mxgate.core.table.LookupTables(name -> down));
+        Restrictions r = new Restrictions(new Restrictions.Resources(tables, null, List.of(), List.of(), List.of(), null,
+                null, null, null, null));
+        RcptContext c = rcpt("192.0.2.1", "unknown", "h", new MailAddress("s", "example.org"), "u@example.test",
+                AddressClass.VIRTUAL_MAILBOX, null);
+        assertEquals("451 4.3.0 <unknown[192.0.2.1]>: Temporary lookup failure", new RestrictionChain(
+                r.parse(RELAY, "check_client_access mysql:/etc/postfix/access.cf"), List.of()).evaluate(c).result()
+                .reject().oneLine());
+        assertEquals("451 4.3.0 <s@example.org>: Temporary lookup failure", new RestrictionChain(
+                r.parse(RELAY, "check_sender_access mysql:/etc/postfix/access.cf"), List.of()).evaluate(c).result()
+                .reject().oneLine());
+    }
 }
