@@ -118,7 +118,9 @@ public class VerifyService {
         Duration budget = pollDelay.multipliedBy(pollCount);
         CompletableFuture<VerifyAnswer> local = inFlight.get(key);
         if (local != null) {
-            return Uni.createFrom().completionStage(local).ifNoItem().after(budget)
+            // each asker waits on a copy: Mutiny cancels the stage it waited on when the budget runs out, and the
+            // shared future must still complete for the other askers
+            return Uni.createFrom().completionStage(local.copy()).ifNoItem().after(budget)
                     .recoverWithItem(VerifyAnswer.inProgress());
         }
         return poll(key, since, pollCount);

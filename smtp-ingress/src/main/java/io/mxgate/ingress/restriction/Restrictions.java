@@ -306,7 +306,10 @@ public final class Restrictions {
         }
         return r.verifier().verify(c.recipient())
                 .map(answer -> unverified(r.unverified().forAnswer(c.recipient(), answer)))
-                .otherwise(e -> unverified(r.unverified().problem(c.recipient())));
+                .otherwise(e -> {
+                    LOG.warnf("warning: problem talking to server %s: %s", r.verifier().endpoint(), e.getMessage());
+                    return unverified(r.unverified().problem(c.recipient()));
+                });
     }
 
     /**

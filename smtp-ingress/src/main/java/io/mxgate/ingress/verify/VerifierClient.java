@@ -52,6 +52,11 @@ public class VerifierClient {
                 new PoolOptions().setHttp1MaxSize(50));
     }
 
+    /** Where the verifier is asked, for log lines. */
+    public String endpoint() {
+        return host + ":" + port;
+    }
+
     public Future<VerifyAnswer> verify(MailAddress recipient) {
         String key = recipient.toString();
         Cached cached = deliverable.get(key);
