@@ -71,6 +71,7 @@ public class QueueManager {
     private Semaphore slots;
     private BodyReader reader;
     private ExecutorService finisher;
+    private java.util.concurrent.ScheduledExecutorService leases;
     private volatile Thread thread;
     private volatile boolean running = true;
 
@@ -94,6 +95,16 @@ public class QueueManager {
             t.setDaemon(true);
             return t;
         });
+        // leases are renewed on a thread of their own: the scan loop can wait up to 10 s for bodies from Kafka,
+        // longer than a short lease, and an entry whose lease ran out meanwhile would be claimed and delivered twice
+        Duration lease = config.queueLeaseTime();
+        leases = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "qmgr-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        long renewEvery = Math.max(200, lease.toMillis() / 3);
+        leases.scheduleWithFixedDelay(() -> renewAndRecover(lease), 0, renewEvery, TimeUnit.MILLISECONDS);
         thread = new Thread(this::run, "qmgr");
         thread.start();
         LOG.infof("daemon started -- queue_run_delay %ss, backoff %ss..%ss, maximal_queue_lifetime %ss",
@@ -115,6 +126,9 @@ public class QueueManager {
         if (finisher != null) {
             finisher.shutdown();
             finisher.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        if (leases != null) {
+            leases.shutdownNow();
         }
     }
 
@@ -184,24 +198,30 @@ public class QueueManager {
         return r;
     }
 
+    /**
+     * This replica's leases first, then the entries of replicas whose leases ran out: in the other order an entry
+     * of ours that missed a renewal would be returned, claimed again and delivered twice.
+     */
+    private void renewAndRecover(Duration lease) {
+        try {
+            store.renew(new ArrayList<>(inFlight.keySet()), clock.instant().plus(lease));
+            long recovered = store.recover(clock.instant());
+            if (recovered > 0) {
+                LOG.infof("%d queue entries returned from a replica whose lease ran out", recovered);
+                wake();
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("warning: cannot renew queue leases: %s; trying again", e.toString());
+        }
+    }
+
     private void run() {
         Duration lease = config.queueLeaseTime();
-        long renewEvery = Math.max(200, lease.toMillis() / 3);
-        long nextRenew = 0;
         long nextScan = 0;
         boolean woken = true;
         while (running) {
             try {
                 long now = clock.millis();
-                if (now >= nextRenew) {
-                    long recovered = store.recover(clock.instant());
-                    if (recovered > 0) {
-                        LOG.infof("%d queue entries returned from a replica whose lease ran out", recovered);
-                        woken = true;
-                    }
-                    store.renew(new ArrayList<>(inFlight.keySet()), clock.instant().plus(lease));
-                    nextRenew = now + renewEvery;
-                }
                 if (woken || now >= nextScan) {
                     nextScan = now + config.queueRunDelay().toMillis();
                     woken = false;
@@ -210,7 +230,7 @@ public class QueueManager {
                         continue;
                     }
                 }
-                long sleep = Math.max(10, Math.min(nextRenew, nextScan) - clock.millis());
+                long sleep = Math.max(10, nextScan - clock.millis());
                 if (wake.tryAcquire(sleep, TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
                     woken = true;
