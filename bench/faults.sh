@@ -12,37 +12,27 @@
 # All on 127.0.0.1; the load and the chaos stop by themselves.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DEV=$ROOT/dev
 N=${N:-10000}; SESSIONS=${SESSIONS:-20}; SEED=${SEED:-$RANDOM}
 # seconds each session waits between messages: at 1 the default run lasts about 9 minutes, long enough for some
 # 70 kills (unpaced, 10,000 messages pass in 20 s and meet one or two)
 PACE=${PACE:-1}
 CHAOS_MIN=${CHAOS_MIN:-4}; CHAOS_MAX=${CHAOS_MAX:-10}   # seconds between kills
-RUN=${MXGATE_FAULTS_DIR:-/tmp/mxgate-faults}
-B=${FAULTS_PORT_BASE:-17000}   # all ports are B + an offset, so two runs can coexist
-SMTP1=$((B + 525)) SMTP2=$((B + 535)) LMTP=$((B + 424)) IMAP=$((B + 143)) KAFKA=$((B + 92)) KCTL=$((B + 93)) REDIS=$((B + 379))
-declare -A HTTP=([smtp-ingress]=$((B + 80)) [smtp-ingress-2]=$((B + 84)) [verifier]=$((B + 81)) [queue-worker]=$((B + 82)) [lmtp-delivery]=$((B + 83)))
-declare -A MODULE=([smtp-ingress]=smtp-ingress [smtp-ingress-2]=smtp-ingress [verifier]=verifier [queue-worker]=queue-worker [lmtp-delivery]=lmtp-delivery)
+BENCH=faults RUN=${MXGATE_FAULTS_DIR:-/tmp/mxgate-faults}
+. "$ROOT/bench/lib.sh"
+bench_ports "${FAULTS_PORT_BASE:-17000}"   # so two runs can coexist
 PARTS=(smtp-ingress-2 smtp-ingress verifier queue-worker lmtp-delivery)
-log() { printf '[%s] faults: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# short timeouts, so that deferred mail is retried and a lost broker answered within the run
+for p in "${PARTS[@]}"; do
+  EXTRA_ENV[$p]="MXGATE_KAFKA_ACK_TIMEOUT=10s MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY=2s MXGATE_MINIMAL_BACKOFF_TIME=10s
+                 MXGATE_MAXIMAL_BACKOFF_TIME=60s MXGATE_QUEUE_RUN_DELAY=5s"
+done
 
-env_of() {
-  local smtp=$SMTP1; [ "$1" = smtp-ingress-2 ] && smtp=$SMTP2
-  echo MXGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA MXGATE_REDIS_URL=redis://127.0.0.1:$REDIS \
-    MXGATE_KAFKA_REPLICATION_FACTOR=1 MXGATE_KAFKA_MIN_INSYNC_REPLICAS=1 \
-    "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
-    MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
-    MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0 \
-    MXGATE_KAFKA_ACK_TIMEOUT=10s MXGATE_LMTP_BACKEND_RETRY_MAX_DELAY=2s \
-    MXGATE_MINIMAL_BACKOFF_TIME=10s MXGATE_MAXIMAL_BACKOFF_TIME=60s MXGATE_QUEUE_RUN_DELAY=5s
-}
 start_part() {
   case $1 in
-    kafka) "$DEV/kafka.sh" start "$RUN/kafka" $KAFKA $KCTL ;;
-    redis) "$DEV/redis.sh" start "$RUN/redis" $REDIS ;;
-    dovecot) "$DEV/dovecot.sh" start "$RUN/dovecot" $LMTP $IMAP ;;
-    # shellcheck disable=SC2046 # env_of yields NAME=VALUE words
-    *) "$DEV/service.sh" start "${MODULE[$1]}" "$RUN/$1" "${HTTP[$1]}" $(env_of "$1") ;;
+    kafka) "$DEV/kafka.sh" start "$RUN/kafka" "$KAFKA" "$KCTL" ;;
+    redis) "$DEV/redis.sh" start "$RUN/redis" "$REDIS" ;;
+    dovecot) "$DEV/dovecot.sh" start "$RUN/dovecot" "$LMTP" "$IMAP" ;;
+    *) start_instance "$1" ;;
   esac
 }
 kill_part() {
@@ -51,23 +41,14 @@ kill_part() {
     *) "$DEV/service.sh" kill "${MODULE[$1]}" "$RUN/$1" ;;
   esac
 }
-stop_all() {
-  local p
-  for p in "${PARTS[@]}"; do "$DEV/service.sh" stop "${MODULE[$p]}" "$RUN/$p" >/dev/null 2>&1 || true; done
-  for p in dovecot redis kafka; do "$DEV/$p.sh" stop "$RUN/$p" >/dev/null 2>&1 || true; done
-}
-trap stop_all EXIT
+trap stop_stack EXIT
 
-[ -f "$ROOT/smtp-ingress/target/quarkus-app/quarkus-run.jar" ] || (cd "$ROOT" && mvn -q -B -Dmaven.test.skip=true install)
-rm -rf "$RUN"; mkdir -p "$RUN"
-for p in kafka redis dovecot; do start_part $p >/dev/null; done
-mapfile -t USERS < <(for i in $(seq 1 "$SESSIONS"); do printf 'user%04d\n' "$i"; done)
-"$DEV/dovecot.sh" users "$RUN/dovecot" "${USERS[@]}" >/dev/null
-for p in "${PARTS[@]}"; do start_part "$p" >/dev/null; done
+start_stack 2 >/dev/null   # two ingress replicas: the clients move to the other one when theirs is killed
+mapfile -t USERS < <(for i in $(seq 1 "$SESSIONS"); do user "$i"; done)
 log "stack up; sending $N messages in $SESSIONS sessions while parts are killed (seed $SEED)"
 
 # The clients: each message has a unique id in its Subject; the result of every attempt is written down.
-python3 - "$N" "$SESSIONS" "$SMTP1" "$SMTP2" "$RUN/results.tsv" "$PACE" "${USERS[@]}" <<'PY' &
+python3 - "$N" "$SESSIONS" "$SMTP" "$SMTP2" "$RUN/results.tsv" "$PACE" "${USERS[@]}" <<'PY' &
 import smtplib, socket, sys, threading, time
 n, sessions, p1, p2, out, pace, users = (int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]),
                                          sys.argv[5], float(sys.argv[6]), sys.argv[7:])

@@ -45,20 +45,19 @@ bench_ports() {
 
 # --- the stack ---------------------------------------------------------------------------------------------------
 
-# service_env INSTANCE: its NAME=VALUE words, one a line (a value holds "[...]", so no word splitting by the caller)
+# service_env INSTANCE: its NAME=VALUE words, one a line (a value holds "[...]", so no word splitting by the caller):
+# dev/service-env.sh's, with no connection count limit (the load comes from one address), then EXTRA_ENV
 service_env() {
   local smtp=$SMTP; [ "$1" = smtp-ingress-2 ] && smtp=$SMTP2
-  printf '%s\n' MXGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA MXGATE_REDIS_URL=redis://127.0.0.1:$REDIS \
-    MXGATE_KAFKA_REPLICATION_FACTOR=1 MXGATE_KAFKA_MIN_INSYNC_REPLICAS=1 \
-    "MXGATE_VIRTUAL_TRANSPORT=lmtp:[127.0.0.1]:$LMTP" MXGATE_SMTPD_PORT=$smtp MXGATE_SMTPD_PROXY_PORT=$((smtp + 1)) \
-    MXGATE_MYHOSTNAME=mx.example.test MXGATE_SMTPD_PEERNAME_LOOKUP=false \
-    MXGATE_VERIFIER_URL=http://127.0.0.1:${HTTP[verifier]} MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0
+  "$DEV/service-env.sh" --kafka "$KAFKA" --redis "$REDIS" --lmtp "$LMTP" --smtp "$smtp" --proxy $((smtp + 1)) \
+    --verifier-http "${HTTP[verifier]}"
+  echo MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0
   # shellcheck disable=SC2086 # a list of words
   [ -z "${EXTRA_ENV[$1]:-}" ] || printf '%s\n' ${EXTRA_ENV[$1]}
 }
 
 start_instance() {
-  local env; mapfile -t env < <(service_env "$1")
+  local env; env=$(service_env "$1"); mapfile -t env <<<"$env"
   "$DEV/service.sh" start "${MODULE[$1]}" "$RUN/$1" "${HTTP[$1]}" "${env[@]}"
 }
 

@@ -16,16 +16,29 @@ import java.util.stream.Stream;
 
 /**
  * A whole mxgate on free ports in its own run directory: a real KRaft Kafka broker, Redis, a private Dovecot and
- * the services as built by Maven, started through the same dev/ scripts as {@code ./mxgate up}. Parts can be
- * stopped, killed and started again for fault tests. Close it to stop everything it started.
+ * the services as built by Maven, started through the same dev/ scripts as {@code ./mxgate up}, with the
+ * environment {@code dev/service-env.sh} gives them. Parts can be stopped, killed and started again for fault tests.
+ * Close it to stop everything it started.
+ *
+ * <p>Kafka is one node unless the settings hold {@link #KAFKA_BROKERS} ({@code MXGATE_KAFKA_BROKERS=3}, as for
+ * {@code ./mxgate up}): then a KRaft cluster of that many nodes, each broker and controller in a process of its own
+ * ({@code dev/kafka.sh cluster}), Kafka's own topics and the services' at replication factor 3 and
+ * min.insync.replicas 2 from three nodes on. {@link #killBroker}, {@link #stopBroker} and {@link #startBroker} act
+ * on one node, {@link #partitionLeader} tells which node leads a partition.
  */
 public final class Stack implements AutoCloseable {
 
     public static final List<String> SERVICES = List.of("smtp-ingress", "verifier", "queue-worker", "lmtp-delivery");
 
+    /** A setting of {@link #start} that is not the services': how many Kafka nodes to run (default 1). */
+    public static final String KAFKA_BROKERS = "MXGATE_KAFKA_BROKERS";
+
+    /** Kafka node {@code node} (1, 2, ...), its broker and controller ports. */
+    private record Broker(int node, int port, int controllerPort) {
+    }
+
     private final Path dir;
-    private final int kafkaPort = Ports.free();
-    private final int kafkaControllerPort = Ports.free();
+    private final List<Broker> brokers = new ArrayList<>();
     private final int redisPort = Ports.free();
     private final int lmtpPort = Ports.free();
     private final int imapPort = Ports.free();
@@ -49,23 +62,23 @@ public final class Stack implements AutoCloseable {
         for (String s : SERVICES) {
             httpPorts.put(s, Ports.free());
         }
-        settings.put("MXGATE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
-        // one broker: the production defaults (3 and 2) cannot be met, see mxgate.kafka.min-insync-replicas
-        settings.put("MXGATE_KAFKA_REPLICATION_FACTOR", "1");
-        settings.put("MXGATE_KAFKA_MIN_INSYNC_REPLICAS", "1");
-        settings.put("MXGATE_REDIS_URL", "redis://127.0.0.1:" + redisPort);
-        settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + lmtpPort);
-        settings.put("MXGATE_SMTPD_PORT", Integer.toString(smtpPort));
-        settings.put("MXGATE_SMTPD_PROXY_PORT", Integer.toString(proxyPort));
-        settings.put("MXGATE_MYHOSTNAME", "mx.example.test");
-        settings.put("MXGATE_VERIFIER_URL", "http://127.0.0.1:" + httpPorts.get("verifier"));
-        settings.put("MXGATE_SMTPD_TLS_CERT_FILE", dir.resolve("tls/cert.pem").toString());
-        settings.put("MXGATE_SMTPD_TLS_KEY_FILE", dir.resolve("tls/key.pem").toString());
-        settings.put("MXGATE_SMTPD_SASL_AUTH_ENABLE", "true");
-        settings.put("MXGATE_SMTPD_SASL_PATH", "inet:127.0.0.1:" + authPort);
-        // No DNS leaves this machine from a test: name lookups only where a test brings its own DNS server.
-        settings.put("MXGATE_SMTPD_PEERNAME_LOOKUP", "false");
+        int nodes = Integer.parseInt(overrides.getOrDefault(KAFKA_BROKERS, "1"));
+        for (int node = 1; node <= nodes; node++) {
+            brokers.add(new Broker(node, Ports.free(), Ports.free()));
+        }
+        String serviceEnv = Script.run("service-env.sh",
+                "--kafka", String.join(",", brokers.stream().map(b -> Integer.toString(b.port())).toList()),
+                "--redis", redisPort, "--lmtp", lmtpPort, "--smtp", smtpPort, "--proxy", proxyPort,
+                "--verifier-http", httpPorts.get("verifier"), "--tls", dir.resolve("tls"), "--sasl-auth", authPort);
+        serviceEnv.lines().forEach(line -> {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("MXGATE_") || eq < 0) {
+                throw new IllegalStateException("dev/service-env.sh printed " + line);
+            }
+            settings.put(line.substring(0, eq), line.substring(eq + 1));
+        });
         overrides.forEach((k, v) -> settings.put(k, expand(v)));
+        settings.remove(KAFKA_BROKERS);
         serviceOverrides.forEach((service, env) -> {
             if (!SERVICES.contains(service)) {
                 throw new IllegalArgumentException("no service " + service + " in " + SERVICES);
@@ -76,7 +89,10 @@ public final class Stack implements AutoCloseable {
         });
     }
 
-    /** Starts everything with the default settings plus {@code overrides} (MXGATE_* environment names). */
+    /**
+     * Starts everything with the default settings plus {@code overrides} (MXGATE_* environment names, and
+     * {@link #KAFKA_BROKERS} for a Kafka cluster).
+     */
     public static Stack start(Map<String, String> overrides) {
         return start(overrides, Map.of());
     }
@@ -146,14 +162,86 @@ public final class Stack implements AutoCloseable {
         return dir;
     }
 
+    /** The brokers as a client's {@code bootstrap.servers}: every node of a cluster. */
+    public String bootstrapServers() {
+        return setting("MXGATE_KAFKA_BOOTSTRAP_SERVERS");
+    }
+
+    /** Starts Kafka: the one node, or every node of the cluster together (none is ready before a quorum runs). */
     public void startKafka() {
-        Script.run("kafka.sh", "start", dir.resolve("kafka"), kafkaPort, kafkaControllerPort);
+        if (brokers.size() == 1) {
+            startBroker(1);
+        } else {
+            List<Object> args = new ArrayList<>(List.of("cluster", dir));
+            brokers.forEach(b -> args.add(b.port() + ":" + b.controllerPort()));
+            Script.run("kafka.sh", args.toArray());
+        }
         running.add("kafka");
     }
 
+    /**
+     * SIGTERM to every Kafka node that runs, all at once: a node stopped after the others would find no quorum to
+     * report its shutdown to.
+     */
     public void stopKafka() {
-        Script.run("kafka.sh", "stop", dir.resolve("kafka"));
+        List<java.util.concurrent.CompletableFuture<String>> stops = brokers.stream()
+                .map(b -> java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> Script.run("kafka.sh", "stop", brokerDir(b.node()))))
+                .toList();
+        stops.forEach(java.util.concurrent.CompletableFuture::join);
         running.remove("kafka");
+    }
+
+    /** SIGKILL to Kafka node {@code node} (1, 2, ...), as a crash: nothing flushed, no controlled shutdown. */
+    public void killBroker(int node) {
+        Script.run("kafka.sh", "kill", brokerDir(node));
+    }
+
+    /** SIGTERM to Kafka node {@code node}, and wait for it to exit (a controlled shutdown). */
+    public void stopBroker(int node) {
+        Script.run("kafka.sh", "stop", brokerDir(node));
+    }
+
+    /** Starts Kafka node {@code node} of a cluster again, and waits until it runs (a quorum must be up). */
+    public void startBroker(int node) {
+        Broker b = broker(node);
+        if (brokers.size() == 1) {
+            Script.run("kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort());
+        } else {
+            String voters = String.join(",", brokers.stream()
+                    .map(v -> v.node() + "@127.0.0.1:" + v.controllerPort()).toList());
+            Script.run("kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort(), node, voters);
+        }
+    }
+
+    /**
+     * The node that leads partition {@code partition} of {@code topic} now, as the cluster's metadata says; empty
+     * while it has no leader.
+     */
+    public java.util.OptionalInt partitionLeader(String topic, int partition) {
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(),
+                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            var leader = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions().get(partition).leader();
+            return leader == null || leader.isEmpty() ? java.util.OptionalInt.empty()
+                    : java.util.OptionalInt.of(leader.id());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe " + topic + ": " + e, e);
+        }
+    }
+
+    private Broker broker(int node) {
+        if (node < 1 || node > brokers.size()) {
+            throw new IllegalArgumentException("no Kafka node " + node + " of " + brokers.size());
+        }
+        return brokers.get(node - 1);
+    }
+
+    /** Node {@code node}'s run directory: {@code kafka} for the one node, {@code kafka-N} in a cluster. */
+    private Path brokerDir(int node) {
+        broker(node);
+        return dir.resolve(brokers.size() == 1 ? "kafka" : "kafka-" + node);
     }
 
     public void startDovecot() {
@@ -283,7 +371,7 @@ public final class Stack implements AutoCloseable {
 
     /** Writes a record to this stack's Kafka as a service would (acks=all), and waits for the broker's ack. */
     public void produce(org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record) {
-        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort, "acks", "all");
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(), "acks", "all");
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -295,7 +383,7 @@ public final class Stack implements AutoCloseable {
 
     /** The values of every record on a topic so far (read from the start with a throwaway consumer group). */
     public List<String> topic(String name) {
-        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort,
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(),
                 "group.id", "testkit-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest",
                 "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216");
         List<String> values = new ArrayList<>();
