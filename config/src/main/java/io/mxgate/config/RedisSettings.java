@@ -14,9 +14,10 @@ import java.util.Optional;
 public interface RedisSettings {
 
     /**
-     * {@code redis://host:port} or, for TLS, {@code rediss://host:port}; a Redis 6 ACL user goes in the URL
-     * ({@code rediss://mxgate@host:port}) and its password in {@link #redisPassword()}. With TLS the server's
-     * certificate must name the host of the URL (host name verification is always on).
+     * {@code redis://host:port} or, for TLS, {@code rediss://host:port}; a Redis 6 ACL user is the URL's
+     * {@code ?user=} ({@code rediss://host:port?user=mxgate}; Vert.x reads {@code user@host} as no user at all) and
+     * its password {@link #redisPassword()}. With TLS the server's certificate must name the host of the URL (host
+     * name verification is always on).
      */
     @WithDefault("redis://127.0.0.1:16379")
     String redisUrl();
