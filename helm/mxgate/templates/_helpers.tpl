@@ -127,6 +127,9 @@ Where tables (`tables`) and the TLS Secret are mounted.
 {{- define "mxgate.sqlDir" -}}
 /etc/mxgate/sql
 {{- end -}}
+{{- define "mxgate.redisTlsDir" -}}
+/etc/mxgate/redis-tls
+{{- end -}}
 
 {{/*
 The ConfigMap mounted at /etc/mxgate/tables, or nothing when there are no tables.
@@ -231,7 +234,7 @@ Variables the chart sets from its own values because ports, mounts and NetworkPo
 must not set them.
 */}}
 {{- define "mxgate.chartManagedEnv" -}}
-{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" | join " " -}}
+{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" "MXGATE_REDIS_PASSWORD" "MXGATE_REDIS_TLS_CA_FILE" | join " " -}}
 {{- end -}}
 
 {{/*
@@ -271,6 +274,9 @@ then extraEnv and <component>.extraEnv.
 {{- end -}}
 {{- if and (include "mxgate.usesRedis" .) (not $V.redis.existingSecret) -}}
 {{- $_ := set $env "MXGATE_REDIS_URL" (required "redis.url or redis.existingSecret is required" $V.redis.url) -}}
+{{- end -}}
+{{- if and (include "mxgate.usesRedis" .) $V.redis.tls.caExistingSecret -}}
+{{- $_ := set $env "MXGATE_REDIS_TLS_CA_FILE" (printf "%s/%s" (include "mxgate.redisTlsDir" $root) $V.redis.tls.caExistingSecretKey) -}}
 {{- end -}}
 {{- if eq .key "smtpIngress" -}}
 {{- $_ := set $env "MXGATE_INET_INTERFACES" "0.0.0.0" -}}
@@ -323,6 +329,13 @@ then extraEnv and <component>.extraEnv.
       name: {{ $V.redis.existingSecret }}
       key: {{ $V.redis.existingSecretKey }}
 {{- end }}
+{{- if and (include "mxgate.usesRedis" .) $V.redis.password.existingSecret }}
+- name: MXGATE_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $V.redis.password.existingSecret }}
+      key: {{ $V.redis.password.existingSecretKey }}
+{{- end }}
 {{- with $V.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -359,6 +372,7 @@ The pod template spec of one component.
 {{- $tables := include "mxgate.tablesConfigMap" $root -}}
 {{- $sql := include "mxgate.sqlTablesConfigMap" $root -}}
 {{- $tls := and (eq .key "smtpIngress") $values.tls.existingSecret -}}
+{{- $redisCa := and (include "mxgate.usesRedis" .) $root.Values.redis.tls.caExistingSecret -}}
 automountServiceAccountToken: false
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
@@ -422,6 +436,11 @@ containers:
         mountPath: {{ include "mxgate.tlsDir" $root }}
         readOnly: true
       {{- end }}
+      {{- if $redisCa }}
+      - name: redis-tls
+        mountPath: {{ include "mxgate.redisTlsDir" $root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir: {}
@@ -456,6 +475,15 @@ volumes:
       secretName: {{ $values.tls.existingSecret }}
       # the private key: readable by the pod's group (fsGroup) only
       defaultMode: 288  # 0440
+  {{- end }}
+  {{- if $redisCa }}
+  - name: redis-tls
+    secret:
+      secretName: {{ $redisCa }}
+      # the CA certificate alone: a cert-manager Secret also holds a private key the services must not see
+      items:
+        - key: {{ $root.Values.redis.tls.caExistingSecretKey }}
+          path: {{ $root.Values.redis.tls.caExistingSecretKey }}
   {{- end }}
 {{- with $values.nodeSelector }}
 nodeSelector:

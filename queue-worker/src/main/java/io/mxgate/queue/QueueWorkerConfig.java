@@ -1,6 +1,7 @@
 package io.mxgate.queue;
 
 import io.mxgate.config.KafkaSettings;
+import io.mxgate.config.RedisSettings;
 import io.mxgate.config.RoutingSettings;
 import io.mxgate.config.SmtpClientSettings;
 import io.smallrye.config.ConfigMapping;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * Postfix's defaults unless noted. docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface QueueWorkerConfig extends RoutingSettings, SmtpClientSettings {
+public interface QueueWorkerConfig extends RoutingSettings, SmtpClientSettings, RedisSettings {
 
     // ---- trivial-rewrite ----
 
@@ -139,10 +140,6 @@ public interface QueueWorkerConfig extends RoutingSettings, SmtpClientSettings {
     String twoBounceNoticeRecipient();
 
     // ---- stores ----
-
-    /** The queue index (due times, holds, per-recipient state), shared by all replicas; bodies stay in Kafka. */
-    @WithDefault("redis://127.0.0.1:16379")
-    String redisUrl();
 
     Kafka kafka();
 

@@ -715,6 +715,45 @@ class HelmChartTest {
         });
     }
 
+    /**
+     * Redis security (issue 17): the password only through a secretKeyRef, and the CA certificate alone (not the rest
+     * of its Secret) mounted read-only, named by MXGATE_REDIS_TLS_CA_FILE; both only in the services that use Redis.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void redisPasswordAndCaComeFromSecrets(String scenario) {
+        Rendered r = rendered(scenario);
+        JsonNode redis = r.values().path("redis");
+        String passwordSecret = redis.path("password").path("existingSecret").asText();
+        String caSecret = redis.path("tls").path("caExistingSecret").asText();
+        String caKey = redis.path("tls").path("caExistingSecretKey").asText();
+        r.deployments().forEach((key, d) -> {
+            String where = scenario + ": " + d.getMetadata().getName();
+            boolean uses = REDIS_USERS.contains(key);
+            Optional<EnvVar> password = container(d).getEnv().stream()
+                    .filter(e -> e.getName().equals("MXGATE_REDIS_PASSWORD")).findFirst();
+            assertEquals(uses && !passwordSecret.isEmpty(), password.isPresent(), where + ": MXGATE_REDIS_PASSWORD");
+            password.ifPresent(e -> {
+                assertNull(e.getValue(), where + ": a password in plain text");
+                assertEquals(passwordSecret, e.getValueFrom().getSecretKeyRef().getName(), where);
+                assertEquals(redis.path("password").path("existingSecretKey").asText(),
+                        e.getValueFrom().getSecretKeyRef().getKey(), where);
+            });
+            Optional<VolumeMount> ca = container(d).getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals("/etc/mxgate/redis-tls")).findFirst();
+            assertEquals(uses && !caSecret.isEmpty(), ca.isPresent(), where + ": Redis CA mount");
+            assertEquals(ca.map(m -> "/etc/mxgate/redis-tls/" + caKey).orElse(null),
+                    env(container(d)).get("MXGATE_REDIS_TLS_CA_FILE"), where);
+            ca.ifPresent(m -> {
+                assertEquals(Boolean.TRUE, m.getReadOnly(), where);
+                var secret = volume(d, m.getName()).getSecret();
+                assertEquals(caSecret, secret.getSecretName(), where);
+                assertEquals(List.of(caKey), secret.getItems().stream().map(i -> i.getKey()).toList(),
+                        where + ": only the CA certificate is mounted");
+            });
+        });
+    }
+
     /** Tables in a ConfigMap mounted as a directory (so updates reach the pods); TLS from the Secret. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
@@ -835,11 +874,14 @@ class HelmChartTest {
         }
     }
 
-    /** The six scenarios the chart promises exist, and each exercises what its name says. */
+    /** The seven scenarios the chart promises exist, and each exercises what its name says. */
     @Test
     void scenariosCoverTheChartsFeatures() {
         assertEquals(List.of(DEFAULTS, "default-values.yaml", "ha-values.yaml", "metrics-values.yaml",
-                "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml", "sql-tables-values.yaml"), scenarioNames());
+                "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml", "redis-tls-values.yaml", "sql-tables-values.yaml"),
+                scenarioNames());
+        assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_PASSWORD"));
+        assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_TLS_CA_FILE"));
         assertTrue(rendered("ha-values.yaml").all(HorizontalPodAutoscaler.class).size() >= 1);
         assertEquals(4, rendered("ha-values.yaml").all(PodDisruptionBudget.class).size());
         assertEquals(0, rendered("default-values.yaml").all(PodDisruptionBudget.class).size());

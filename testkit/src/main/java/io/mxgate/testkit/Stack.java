@@ -138,11 +138,12 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Settings may name this stack's own ports before they are known: {@code {quota-status-port}} and
-     * {@code {dir}} in a value are replaced.
+     * Settings may name this stack's own ports before they are known: {@code {quota-status-port}},
+     * {@code {redis-port}} and {@code {dir}} in a value are replaced.
      */
     private String expand(String value) {
-        return value.replace("{quota-status-port}", Integer.toString(quotaStatusPort)).replace("{dir}", dir.toString());
+        return value.replace("{quota-status-port}", Integer.toString(quotaStatusPort))
+                .replace("{redis-port}", Integer.toString(redisPort)).replace("{dir}", dir.toString());
     }
 
     public int lmtpPort() {
@@ -322,25 +323,109 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startRedis() {
-        Script.run("redis.sh", "start", dir.resolve("redis"), redisPort);
+        List<Object> args = new ArrayList<>(List.of("start", dir.resolve("redis"), redisPort));
+        args.addAll(redisSecurityOptions());
+        Script.run("redis.sh", args.toArray());
         running.add("redis");
     }
 
     /**
-     * One command to this stack's Redis as redis-cli sends it (RESP); the first line of the reply, e.g. {@code +OK}
-     * for {@code FLUSHALL}, as an operator or a lost dataset would leave it. 5 s at most.
+     * Settings (to add to {@link #start(Map)}'s) for a Redis reachable only over TLS, its certificate from a test CA
+     * (dev/redis-tls.sh), that only the ACL user {@code mxgate} with {@code password} may use. The stack's Redis is
+     * then started as the settings describe it, and {@link #redis(String...)} speaks TLS and AUTHs.
      */
-    public String redis(String... command) {
-        StringBuilder req = new StringBuilder("*").append(command.length).append("\r\n");
+    public static Map<String, String> secureRedis(String password) {
+        return Map.of("MXGATE_REDIS_URL", "rediss://127.0.0.1:{redis-port}?user=mxgate",
+                "MXGATE_REDIS_PASSWORD", password,
+                "MXGATE_REDIS_TLS_CA_FILE", "{dir}/redis-tls/ca.pem");
+    }
+
+    /** dev/redis.sh's options for the Redis the services' settings describe: password, ACL user (?user=), TLS. */
+    private List<Object> redisSecurityOptions() {
+        List<Object> options = new ArrayList<>();
+        if (!redisPassword().isEmpty()) {
+            options.addAll(List.of("--password", redisPassword()));
+        }
+        redisUser().ifPresent(user -> options.addAll(List.of("--user", user)));
+        if (redisTls()) {
+            Script.run("redis-tls.sh", dir.resolve("redis-tls"));
+            options.addAll(List.of("--tls", dir.resolve("redis-tls")));
+        }
+        return options;
+    }
+
+    private boolean redisTls() {
+        return settings.get("MXGATE_REDIS_URL").startsWith("rediss:");
+    }
+
+    private String redisPassword() {
+        return settings.getOrDefault("MXGATE_REDIS_PASSWORD", "");
+    }
+
+    private java.util.Optional<String> redisUser() {
+        String query = java.net.URI.create(settings.get("MXGATE_REDIS_URL")).getQuery();
+        return query == null ? java.util.Optional.empty() : java.util.Arrays.stream(query.split("&"))
+                .filter(p -> p.startsWith("user=")).map(p -> p.substring(5)).findFirst();
+    }
+
+    /** A connection to this stack's Redis: over TLS, checking its certificate against the CA file, when rediss://. */
+    private java.net.Socket redisSocket() throws IOException {
+        if (!redisTls()) {
+            return new java.net.Socket("127.0.0.1", redisPort);
+        }
+        try {
+            var trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (var ca = Files.newInputStream(Path.of(settings.get("MXGATE_REDIS_TLS_CA_FILE")))) {
+                int i = 0;
+                for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(ca)) {
+                    trust.setCertificateEntry("ca" + i++, cert);
+                }
+            }
+            var trustManagers = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, trustManagers.getTrustManagers(), null);
+            var socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", redisPort);
+            var parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            return socket;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("TLS to Redis: " + e, e);
+        }
+    }
+
+    private static byte[] resp(List<String> command) {
+        StringBuilder req = new StringBuilder("*").append(command.size()).append("\r\n");
         for (String c : command) {
             req.append('$').append(c.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(c).append("\r\n");
         }
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redisPort)) {
+        return req.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One command to this stack's Redis as redis-cli sends it (RESP); the first line of the reply, e.g. {@code +OK}
+     * for {@code FLUSHALL}, as an operator or a lost dataset would leave it. 5 s at most. Over TLS and after AUTH
+     * with the services' credentials when their settings ask for them; a refused AUTH's error is the reply.
+     */
+    public String redis(String... command) {
+        try (java.net.Socket socket = redisSocket()) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
+            List<String> auth = new ArrayList<>(List.of("AUTH"));
+            redisUser().ifPresent(auth::add);
+            auth.add(redisPassword());
+            if (!redisPassword().isEmpty()) {
+                socket.getOutputStream().write(resp(auth));
+            }
+            socket.getOutputStream().write(resp(List.of(command)));
             var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8), 4096);
             String line = in.readLine();
+            if (!redisPassword().isEmpty() && "+OK".equals(line)) {
+                line = in.readLine();
+            }
             return line == null ? "" : line;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

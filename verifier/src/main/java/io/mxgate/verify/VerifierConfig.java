@@ -1,5 +1,6 @@
 package io.mxgate.verify;
 
+import io.mxgate.config.RedisSettings;
 import io.mxgate.config.RoutingSettings;
 import io.mxgate.config.SmtpClientSettings;
 import io.smallrye.config.ConfigMapping;
@@ -13,11 +14,7 @@ import java.util.Optional;
  * docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface VerifierConfig extends RoutingSettings, SmtpClientSettings {
-
-    /** The verify cache, shared by all replicas (Postfix {@code address_verify_map}). */
-    @WithDefault("redis://127.0.0.1:16379")
-    String redisUrl();
+public interface VerifierConfig extends RoutingSettings, SmtpClientSettings, RedisSettings {
 
     /** The address-verify settings. */
     AddressVerify addressVerify();
