@@ -37,6 +37,9 @@ public final class Stack implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> serviceSettings = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
+    /** With {@link #startSaslSsl}: the test CA and users of dev/kafka-security.sh, and what a client needs. */
+    private Path kafkaSecurity;
+    private final Map<String, Object> kafkaClientSecurity = new LinkedHashMap<>();
 
     private Stack(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
         try {
@@ -86,7 +89,37 @@ public final class Stack implements AutoCloseable {
      * {@code serviceOverrides} (service name to MXGATE_* settings, on top), as a Deployment gives each its own env.
      */
     public static Stack start(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
+        return launch(new Stack(overrides, serviceOverrides));
+    }
+
+    /** The SCRAM-SHA-512 user the services log in as with {@link #startSaslSsl}. */
+    public static final String KAFKA_USER = "mxgate";
+    public static final String KAFKA_PASSWORD = "mxgate-test-secret";
+
+    /**
+     * As {@link #start(Map, Map)}, with a Kafka that only accepts SASL_SSL: SCRAM-SHA-512 user {@link #KAFKA_USER},
+     * TLS with a test CA ({@code {dir}/kafka-security/ca.crt}, dev/kafka-security.sh). The services get the client
+     * settings (MXGATE_KAFKA_SECURITY_PROTOCOL, ...) unless {@code overrides} set them; {@link #produce} and
+     * {@link #topic} log in too.
+     */
+    public static Stack startSaslSsl(Map<String, String> overrides,
+                                     Map<String, Map<String, String>> serviceOverrides) {
         Stack s = new Stack(overrides, serviceOverrides);
+        s.kafkaSecurity = s.dir.resolve("kafka-security");
+        Script.run("kafka-security.sh", s.kafkaSecurity, KAFKA_USER + "=" + KAFKA_PASSWORD);
+        String ca = s.kafkaSecurity.resolve("ca.crt").toString();
+        Map<String, String> client = Map.of("MXGATE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "MXGATE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "MXGATE_KAFKA_SASL_USERNAME", KAFKA_USER,
+                "MXGATE_KAFKA_SASL_PASSWORD", KAFKA_PASSWORD, "MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION", ca);
+        client.forEach(s.settings::putIfAbsent);
+        s.kafkaClientSecurity.putAll(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + KAFKA_USER + "\" password=\"" + KAFKA_PASSWORD + "\";",
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", ca));
+        return launch(s);
+    }
+
+    private static Stack launch(Stack s) {
         try {
             Script.run("tls.sh", s.dir.resolve("tls"));
             s.startKafka();
@@ -147,7 +180,8 @@ public final class Stack implements AutoCloseable {
     }
 
     public void startKafka() {
-        Script.run("kafka.sh", "start", dir.resolve("kafka"), kafkaPort, kafkaControllerPort);
+        Map<String, String> env = kafkaSecurity == null ? Map.of() : Map.of("KAFKA_SECURITY_DIR", kafkaSecurity.toString());
+        Script.run(env, "kafka.sh", "start", dir.resolve("kafka"), kafkaPort, kafkaControllerPort);
         running.add("kafka");
     }
 
@@ -283,7 +317,7 @@ public final class Stack implements AutoCloseable {
 
     /** Writes a record to this stack's Kafka as a service would (acks=all), and waits for the broker's ack. */
     public void produce(org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record) {
-        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort, "acks", "all");
+        Map<String, Object> props = kafkaClient(Map.of("acks", "all"));
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -295,9 +329,9 @@ public final class Stack implements AutoCloseable {
 
     /** The values of every record on a topic so far (read from the start with a throwaway consumer group). */
     public List<String> topic(String name) {
-        Map<String, Object> props = Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort,
+        Map<String, Object> props = kafkaClient(Map.of(
                 "group.id", "testkit-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest",
-                "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216");
+                "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216"));
         List<String> values = new ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -314,6 +348,14 @@ public final class Stack implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /** Client properties for this stack's Kafka: {@code extra}, where it is, and how to log in when secured. */
+    private Map<String, Object> kafkaClient(Map<String, Object> extra) {
+        Map<String, Object> props = new LinkedHashMap<>(extra);
+        props.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
+        props.putAll(kafkaClientSecurity);
+        return props;
     }
 
     /** A service's log so far. */
