@@ -75,8 +75,6 @@ class KafkaSecurityTest {
         String queueId = reply.substring(reply.lastIndexOf(' ') + 1);
         assertTrue(Stack.await(Duration.ofSeconds(5), () -> stack.log("lmtp-delivery")
                 .contains(queueId + ": to=<alice@example.test>")), stack.log("lmtp-delivery"));
-        // what the test kit reads goes through the secured listener too
-        assertTrue(stack.topic("mxgate.mailbox").stream().anyMatch(r -> r.contains(tag)));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

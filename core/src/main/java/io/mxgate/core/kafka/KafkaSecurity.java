@@ -16,10 +16,6 @@ import java.util.Optional;
 public record KafkaSecurity(Protocol protocol, Optional<Sasl> sasl, Optional<Store> truststore,
                             Optional<Store> keystore, boolean checkHostname) {
 
-    /** No TLS, no SASL: the local broker of {@code ./mxgate up} and the test kit. */
-    public static final KafkaSecurity NONE = new KafkaSecurity(Protocol.PLAINTEXT, Optional.empty(), Optional.empty(),
-            Optional.empty(), true);
-
     public KafkaSecurity {
         if (protocol.sasl && sasl.isEmpty()) {
             throw new IllegalArgumentException("mxgate.kafka.security-protocol " + protocol + " needs "
@@ -78,11 +74,6 @@ public record KafkaSecurity(Protocol protocol, Optional<Sasl> sasl, Optional<Sto
         Mechanism(String kafkaName, String loginModule) {
             this.kafkaName = kafkaName;
             this.loginModule = loginModule;
-        }
-
-        /** The name as Kafka's {@code sasl.mechanism} spells it, e.g. SCRAM-SHA-512. */
-        public String kafkaName() {
-            return kafkaName;
         }
 
         public static Mechanism parse(String text) {
