@@ -17,7 +17,9 @@
 # kafka.out (JVM stdout/stderr), kafka.pid.
 # Env: KAFKA_VERSION (default: dev/kafka/pom.xml), MXGATE_CACHE (default ~/.cache/mxgate),
 #      KAFKA_HEAP_OPTS (default -Xms256m -Xmx512m; -Xms64m -Xmx256m for a cluster's node, as several JVMs share
-#      the cores), KAFKA_CLUSTER_ID (the id a new data directory is formatted with; default a fresh one).
+#      the cores), KAFKA_CLUSTER_ID (the id a new data directory is formatted with; default a fresh one),
+#      KAFKA_SECURITY_DIR (a dir made by dev/kafka-security.sh: the client listener speaks SASL_SSL with
+#      SCRAM-SHA-512, its users created at format time; the controller listener stays PLAINTEXT on 127.0.0.1).
 . "$(dirname "$0")/lib.sh"
 
 POM=$(cd "$(dirname "$0")" && pwd)/kafka/pom.xml
@@ -95,6 +97,38 @@ rootLogger.appenderRef.file.ref=FILE
 EOF
 }
 
+# secure_config DIR : with KAFKA_SECURITY_DIR, turn the listener named PLAINTEXT into SASL_SSL (SCRAM-SHA-512, TLS
+# with the test CA's broker certificate). Appended lines override the ones above (the last of a key wins), so the
+# listeners and ports stay as written; inter-broker traffic uses the same listener as the kafka-broker user.
+secure_config() {
+  local sec map
+  [ -n "${KAFKA_SECURITY_DIR:-}" ] || return 0
+  sec=$(realpath "$KAFKA_SECURITY_DIR")
+  [ -s "$sec/broker.p12" ] && [ -s "$sec/scram-users" ] || die "KAFKA_SECURITY_DIR=$sec: run dev/kafka-security.sh $sec first"
+  map=$(sed -n 's/^listener.security.protocol.map=//p' "$1/server.properties" | tail -1)
+  cat >>"$1/server.properties" <<EOF
+# appended by dev/kafka.sh from KAFKA_SECURITY_DIR=$sec
+listener.security.protocol.map=${map//PLAINTEXT:PLAINTEXT/PLAINTEXT:SASL_SSL}
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="kafka-broker" password="$(sed -n 's/^kafka-broker=//p' "$sec/scram-users")";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$sec/broker.p12
+ssl.keystore.password=$(cat "$sec/broker.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$sec/ca.crt
+EOF
+}
+
+# scram_args : the storage tool's --add-scram arguments for KAFKA_SECURITY_DIR's users, one a line (none without it)
+scram_args() {
+  [ -n "${KAFKA_SECURITY_DIR:-}" ] || return 0
+  local user pass
+  while IFS='=' read -r user pass; do
+    [ -n "$user" ] && printf '%s\n' --add-scram "SCRAM-SHA-512=[name=$user,password=$pass]"
+  done <"$KAFKA_SECURITY_DIR/scram-users"
+}
+
 # ready DIR PORT : the broker listens and has logged that it started
 ready() { port_listening "$2" && grep -q 'Kafka Server started' "$1/server.log" 2>/dev/null; }
 
@@ -111,11 +145,14 @@ start() {
   need_free_port "$port" "$cport"
   jars
   write_config "$dir" "$port" "$cport" "$id" "$voters"
+  secure_config "$dir"
   java_opts=(-Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$dir")
   if [ ! -f "$dir/data/meta.properties" ]; then
     log "formatting $dir/data"
+    mapfile -t scram < <(scram_args)
     java "${java_opts[@]}" -cp "$LIB/*" kafka.tools.StorageTool format \
-        --cluster-id "${KAFKA_CLUSTER_ID:-$(cluster_id)}" --config "$dir/server.properties" >"$dir/format.out" 2>&1 \
+        --cluster-id "${KAFKA_CLUSTER_ID:-$(cluster_id)}" --config "$dir/server.properties" "${scram[@]}" \
+        >"$dir/format.out" 2>&1 \
       || { tail_logs "$dir/format.out"; die "storage format failed"; }
   fi
   [ ! -f "$dir/server.log" ] || mv "$dir/server.log" "$dir/server.log.1"   # keep the previous run's log

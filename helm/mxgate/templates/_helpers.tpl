@@ -124,6 +124,12 @@ Where tables (`tables`) and the TLS Secret are mounted.
 {{- define "mxgate.tlsDir" -}}
 /etc/mxgate/tls
 {{- end -}}
+{{- define "mxgate.kafkaCaDir" -}}
+/etc/mxgate/kafka/ca
+{{- end -}}
+{{- define "mxgate.kafkaUserDir" -}}
+/etc/mxgate/kafka/user
+{{- end -}}
 {{- define "mxgate.sqlDir" -}}
 /etc/mxgate/sql
 {{- end -}}
@@ -211,6 +217,76 @@ lmtp-delivery, queue-worker (retries of deferred mailbox mail) and the verifier 
 {{- end -}}
 
 {{/*
+Kafka security (kafka.security): "true" when the protocol uses TLS, or SASL. Only for the components that use Kafka.
+*/}}
+{{- define "mxgate.kafkaTls" -}}
+{{- if and (include "mxgate.usesKafka" .) (has .root.Values.kafka.security.protocol (list "SSL" "SASL_SSL")) }}true{{ end -}}
+{{- end -}}
+{{- define "mxgate.kafkaSasl" -}}
+{{- if and (include "mxgate.usesKafka" .) (has .root.Values.kafka.security.protocol (list "SASL_PLAINTEXT" "SASL_SSL")) }}true{{ end -}}
+{{- end -}}
+
+{{/*
+The Kafka security settings of one component that are not secret, into the dict .env; fails on an incomplete set.
+*/}}
+{{- define "mxgate.kafkaSecurityEnv" -}}
+{{- $sec := .root.Values.kafka.security -}}
+{{- if and (include "mxgate.usesKafka" .) (ne $sec.protocol "PLAINTEXT") -}}
+{{- $_ := set .env "MXGATE_KAFKA_SECURITY_PROTOCOL" $sec.protocol -}}
+{{- end -}}
+{{- if include "mxgate.kafkaSasl" . -}}
+{{- $_ := set .env "MXGATE_KAFKA_SASL_MECHANISM" (required (printf "kafka.security.sasl.mechanism is required with kafka.security.protocol %s" $sec.protocol) $sec.sasl.mechanism) -}}
+{{- $_ := required (printf "kafka.security.sasl.existingSecret: name the Secret with the SASL password (a Strimzi KafkaUser Secret) with kafka.security.protocol %s" $sec.protocol) $sec.sasl.existingSecret -}}
+{{- if not $sec.sasl.jaasConfigKey -}}
+{{- $_ := set .env "MXGATE_KAFKA_SASL_USERNAME" (required "kafka.security.sasl.username is required unless kafka.security.sasl.jaasConfigKey is set" $sec.sasl.username) -}}
+{{- end -}}
+{{- end -}}
+{{- if include "mxgate.kafkaTls" . -}}
+{{- if $sec.tls.caSecret -}}
+{{- $_ := set .env "MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION" (printf "%s/%s" (include "mxgate.kafkaCaDir" .root) $sec.tls.caKey) -}}
+{{- $_ := set .env "MXGATE_KAFKA_SSL_TRUSTSTORE_TYPE" $sec.tls.caType -}}
+{{- end -}}
+{{- if $sec.tls.keystoreSecret -}}
+{{- $_ := set .env "MXGATE_KAFKA_SSL_KEYSTORE_LOCATION" (printf "%s/%s" (include "mxgate.kafkaUserDir" .root) $sec.tls.keystoreKey) -}}
+{{- $_ := set .env "MXGATE_KAFKA_SSL_KEYSTORE_TYPE" $sec.tls.keystoreType -}}
+{{- end -}}
+{{- if not $sec.tls.checkHostname -}}
+{{- $_ := set .env "MXGATE_KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM" "none" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Kafka security settings of one component that are secret: EnvVars with secretKeyRef, in YAML.
+*/}}
+{{- define "mxgate.kafkaSecretEnv" -}}
+{{- $sec := .root.Values.kafka.security -}}
+{{- $refs := list -}}
+{{- if include "mxgate.kafkaSasl" . -}}
+{{- if $sec.sasl.jaasConfigKey -}}
+{{- $refs = append $refs (list "MXGATE_KAFKA_SASL_JAAS_CONFIG" $sec.sasl.existingSecret $sec.sasl.jaasConfigKey) -}}
+{{- else -}}
+{{- $refs = append $refs (list "MXGATE_KAFKA_SASL_PASSWORD" $sec.sasl.existingSecret (required "kafka.security.sasl.passwordKey is required" $sec.sasl.passwordKey)) -}}
+{{- end -}}
+{{- end -}}
+{{- if include "mxgate.kafkaTls" . -}}
+{{- if and $sec.tls.caSecret $sec.tls.caPasswordKey -}}
+{{- $refs = append $refs (list "MXGATE_KAFKA_SSL_TRUSTSTORE_PASSWORD" $sec.tls.caSecret $sec.tls.caPasswordKey) -}}
+{{- end -}}
+{{- if and $sec.tls.keystoreSecret $sec.tls.keystorePasswordKey -}}
+{{- $refs = append $refs (list "MXGATE_KAFKA_SSL_KEYSTORE_PASSWORD" $sec.tls.keystoreSecret $sec.tls.keystorePasswordKey) -}}
+{{- end -}}
+{{- end -}}
+{{- range $refs }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ index . 1 }}
+      key: {{ index . 2 | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
 A value as an environment variable's text. Helm reads numbers in values files as float64, which would print
 10240000 as 1.024e+07: whole numbers print as integers.
 */}}
@@ -234,7 +310,7 @@ Variables the chart sets from its own values because ports, mounts and NetworkPo
 must not set them.
 */}}
 {{- define "mxgate.chartManagedEnv" -}}
-{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" "MXGATE_REDIS_PASSWORD" "MXGATE_REDIS_TLS_CA_FILE" | join " " -}}
+{{- list "MXGATE_INET_INTERFACES" "MXGATE_SMTPD_PORT" "MXGATE_SMTPD_PROXY_PORT" "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" "MXGATE_SMTPD_TLS_CERT_FILE" "MXGATE_SMTPD_TLS_KEY_FILE" "MXGATE_SMTPD_SASL_AUTH_ENABLE" "MXGATE_SMTPD_SASL_PATH" "MXGATE_SMTPD_DRAIN_TIMEOUT" "MXGATE_VERIFIER_URL" "MXGATE_KAFKA_BOOTSTRAP_SERVERS" "MXGATE_REDIS_URL" "MXGATE_REDIS_PASSWORD" "MXGATE_REDIS_TLS_CA_FILE" "MXGATE_KAFKA_SECURITY_PROTOCOL" "MXGATE_KAFKA_SASL_MECHANISM" "MXGATE_KAFKA_SASL_USERNAME" "MXGATE_KAFKA_SASL_PASSWORD" "MXGATE_KAFKA_SASL_JAAS_CONFIG" "MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION" "MXGATE_KAFKA_SSL_TRUSTSTORE_TYPE" "MXGATE_KAFKA_SSL_TRUSTSTORE_PASSWORD" "MXGATE_KAFKA_SSL_KEYSTORE_LOCATION" "MXGATE_KAFKA_SSL_KEYSTORE_TYPE" "MXGATE_KAFKA_SSL_KEYSTORE_PASSWORD" "MXGATE_KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM" | join " " -}}
 {{- end -}}
 
 {{/*
@@ -271,6 +347,7 @@ then extraEnv and <component>.extraEnv.
 {{- $_ := set $env "MXGATE_KAFKA_MIN_INSYNC_REPLICAS" (include "mxgate.envText" $V.kafka.minInsyncReplicas) -}}
 {{- $_ := set $env "MXGATE_KAFKA_PARTITIONS" (include "mxgate.envText" $V.kafka.partitions) -}}
 {{- $_ := set $env "MXGATE_KAFKA_CREATE_TOPICS" (include "mxgate.envText" $V.kafka.createTopics) -}}
+{{- $_ := include "mxgate.kafkaSecurityEnv" (dict "root" $root "key" .key "env" $env) -}}
 {{- end -}}
 {{- if and (include "mxgate.usesRedis" .) (not $V.redis.existingSecret) -}}
 {{- $_ := set $env "MXGATE_REDIS_URL" (required "redis.url or redis.existingSecret is required" $V.redis.url) -}}
@@ -336,6 +413,7 @@ then extraEnv and <component>.extraEnv.
       name: {{ $V.redis.password.existingSecret }}
       key: {{ $V.redis.password.existingSecretKey }}
 {{- end }}
+{{- include "mxgate.kafkaSecretEnv" . }}
 {{- with $V.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -373,6 +451,8 @@ The pod template spec of one component.
 {{- $sql := include "mxgate.sqlTablesConfigMap" $root -}}
 {{- $tls := and (eq .key "smtpIngress") $values.tls.existingSecret -}}
 {{- $redisCa := and (include "mxgate.usesRedis" .) $root.Values.redis.tls.caExistingSecret -}}
+{{- $kafkaCa := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.caSecret -}}
+{{- $kafkaUser := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.keystoreSecret -}}
 automountServiceAccountToken: false
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
@@ -441,6 +521,16 @@ containers:
         mountPath: {{ include "mxgate.redisTlsDir" $root }}
         readOnly: true
       {{- end }}
+      {{- if $kafkaCa }}
+      - name: kafka-ca
+        mountPath: {{ include "mxgate.kafkaCaDir" $root }}
+        readOnly: true
+      {{- end }}
+      {{- if $kafkaUser }}
+      - name: kafka-user
+        mountPath: {{ include "mxgate.kafkaUserDir" $root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir: {}
@@ -484,6 +574,18 @@ volumes:
       items:
         - key: {{ $root.Values.redis.tls.caExistingSecretKey }}
           path: {{ $root.Values.redis.tls.caExistingSecretKey }}
+  {{- end }}
+  {{- if $kafkaCa }}
+  - name: kafka-ca
+    secret:
+      secretName: {{ $kafkaCa }}
+  {{- end }}
+  {{- if $kafkaUser }}
+  - name: kafka-user
+    secret:
+      secretName: {{ $kafkaUser }}
+      # the client's private key: readable by the pod's group (fsGroup) only
+      defaultMode: 288  # 0440
   {{- end }}
 {{- with $values.nodeSelector }}
 nodeSelector:
@@ -741,7 +843,8 @@ Call with (dict "field" "from"|"to" "peers" <list> "ports" <list of NetworkPolic
 
 {{/*
 The NetworkPolicy of one component: exactly the ports in use, in and out.
-  ingress: SMTP (and the PROXY listener) to smtp-ingress from networkPolicy.smtpFrom; the verifier's API from
+  ingress: SMTP to smtp-ingress from networkPolicy.smtpFrom, its PROXY listener only from the load balancer
+           (smtpIngress.service.proxyTrustedNetworks); the verifier's API from
            smtp-ingress (and verifierFrom); queue-worker's API from the namespace (or queueWorkerFrom); every http
            port from metricsFrom when metrics.enabled. Nothing else: lmtp-delivery accepts no connections at all.
   egress:  DNS for everyone; Kafka for its users; Redis for the verifier and queue-worker; Dovecot's LMTP for the verifier (probes),
@@ -761,10 +864,16 @@ The NetworkPolicy of one component: exactly the ports in use, in and out.
 {{- $ingress := list -}}
 {{- if eq .key "smtpIngress" -}}
 {{- $smtp := list (dict "port" "smtp" "protocol" "TCP") -}}
-{{- if $v.service.proxyProtocol -}}
-{{- $smtp = append $smtp (dict "port" "smtp-proxy" "protocol" "TCP") -}}
-{{- end -}}
 {{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.smtpFrom "ports" $smtp) | fromYaml) -}}
+{{- if $v.service.proxyProtocol -}}
+{{- /* the PROXY listener believes the client address in the header: only the load balancer may reach it */ -}}
+{{- $lb := list -}}
+{{- range $v.service.proxyTrustedNetworks -}}
+{{- $cidr := ternary . (printf "%s/%s" . (ternary "128" "32" (contains ":" .))) (contains "/" .) -}}
+{{- $lb = append $lb (dict "ipBlock" (dict "cidr" $cidr)) -}}
+{{- end -}}
+{{- $ingress = append $ingress (dict "from" $lb "ports" (list (dict "port" "smtp-proxy" "protocol" "TCP"))) -}}
+{{- end -}}
 {{- end -}}
 {{- if eq .key "verifier" -}}
 {{- $from := list -}}

@@ -452,6 +452,9 @@ class HelmChartTest {
             if (key.equals("verifier")) {
                 verifierOnlyFromTheIngress(r, np, where);
             }
+            if (key.equals("smtpIngress")) {
+                proxyPortOnlyFromTheLoadBalancer(v.path(key).path("service"), np, where);
+            }
 
             Set<String> out = new TreeSet<>();
             np.getSpec().getEgress().forEach(rule -> {
@@ -481,6 +484,35 @@ class HelmChartTest {
                 assertTrue(allowed.contains(JSON.valueToTree(peer)), where + ": unexpected peer " + peer);
             }
         });
+    }
+
+    /**
+     * The PROXY listener believes the client address in the header, so only the load balancer may reach it: its port
+     * is in one rule of its own whose peers are exactly proxyTrustedNetworks as ipBlocks, never in smtpFrom's rule.
+     */
+    static void proxyPortOnlyFromTheLoadBalancer(JsonNode service, NetworkPolicy np, String where) {
+        var proxyRules = np.getSpec().getIngress().stream()
+                .filter(rule -> rule.getPorts().stream().anyMatch(p -> "smtp-proxy".equals(p.getPort().getStrVal())))
+                .toList();
+        if (!service.path("proxyProtocol").asBoolean()) {
+            assertEquals(List.of(), proxyRules, where + ": no PROXY listener, no rule for it");
+            return;
+        }
+        assertEquals(1, proxyRules.size(), where + ": one rule for the PROXY port");
+        var rule = proxyRules.get(0);
+        assertEquals(1, rule.getPorts().size(), where + ": the PROXY port's rule opens nothing else");
+        List<String> expected = new ArrayList<>();
+        service.path("proxyTrustedNetworks").forEach(n -> expected.add(n.asText().contains("/") ? n.asText()
+                : n.asText() + (n.asText().contains(":") ? "/128" : "/32")));
+        assertFalse(expected.isEmpty(), where);
+        List<String> peers = new ArrayList<>();
+        for (NetworkPolicyPeer peer : rule.getFrom()) {
+            assertNotNull(peer.getIpBlock(), where + ": a PROXY peer that is not an ipBlock: " + peer);
+            assertNull(peer.getNamespaceSelector(), where);
+            assertNull(peer.getPodSelector(), where);
+            peers.add(peer.getIpBlock().getCidr());
+        }
+        assertEquals(expected, peers, where + ": PROXY port peers");
     }
 
     /** The egress ports a component needs, computed from the values the way docs/configuration.md describes them. */
@@ -840,6 +872,135 @@ class HelmChartTest {
         });
     }
 
+    /**
+     * kafka.security: the services that use Kafka get MXGATE_KAFKA_SECURITY_PROTOCOL and the SASL and TLS settings,
+     * every password or JAAS line as a secretKeyRef into the named Secret (never a value), the CA and the client
+     * keystore mounted read-only from their Secrets with the file settings pointing into them; the verifier and a
+     * PLAINTEXT cluster get none of it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void kafkaSecurityComesFromSecrets(String scenario) {
+        Rendered r = rendered(scenario);
+        assertKafkaSecurity(r.values().path("kafka").path("security"), r.deployments(), scenario);
+    }
+
+    static void assertKafkaSecurity(JsonNode sec, Map<String, Deployment> deployments, String scenario) {
+        String protocol = sec.path("protocol").asText();
+        boolean sasl = protocol.startsWith("SASL_");
+        boolean tls = protocol.endsWith("SSL");
+        JsonNode s = sec.path("sasl");
+        JsonNode t = sec.path("tls");
+        deployments.forEach((key, d) -> {
+            String where = scenario + ": " + d.getMetadata().getName();
+            boolean kafka = KAFKA_USERS.contains(key) && !protocol.equals("PLAINTEXT");
+            Map<String, String> values = new java.util.TreeMap<>();
+            Map<String, List<String>> refs = new java.util.TreeMap<>();
+            for (EnvVar e : container(d).getEnv()) {
+                if (!e.getName().startsWith("MXGATE_KAFKA_S")) {
+                    continue;
+                }
+                if (e.getValue() != null) {
+                    values.put(e.getName(), e.getValue());
+                } else {
+                    var ref = e.getValueFrom().getSecretKeyRef();
+                    assertNotNull(ref, where + ": " + e.getName() + " from something else than a Secret");
+                    refs.put(e.getName(), List.of(ref.getName(), ref.getKey()));
+                }
+            }
+            Map<String, String> wantValues = new java.util.TreeMap<>();
+            Map<String, List<String>> wantRefs = new java.util.TreeMap<>();
+            Map<String, String> wantMounts = new java.util.TreeMap<>();
+            if (kafka) {
+                wantValues.put("MXGATE_KAFKA_SECURITY_PROTOCOL", protocol);
+            }
+            if (kafka && sasl) {
+                wantValues.put("MXGATE_KAFKA_SASL_MECHANISM", s.path("mechanism").asText());
+                String secret = s.path("existingSecret").asText();
+                if (s.path("jaasConfigKey").asText().isEmpty()) {
+                    wantValues.put("MXGATE_KAFKA_SASL_USERNAME", s.path("username").asText());
+                    wantRefs.put("MXGATE_KAFKA_SASL_PASSWORD", List.of(secret, s.path("passwordKey").asText()));
+                } else {
+                    wantRefs.put("MXGATE_KAFKA_SASL_JAAS_CONFIG", List.of(secret, s.path("jaasConfigKey").asText()));
+                }
+            }
+            if (kafka && tls) {
+                if (!t.path("caSecret").asText().isEmpty()) {
+                    wantValues.put("MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/mxgate/kafka/ca/" + t.path("caKey").asText());
+                    wantValues.put("MXGATE_KAFKA_SSL_TRUSTSTORE_TYPE", t.path("caType").asText());
+                    wantMounts.put("/etc/mxgate/kafka/ca", t.path("caSecret").asText());
+                    if (!t.path("caPasswordKey").asText().isEmpty()) {
+                        wantRefs.put("MXGATE_KAFKA_SSL_TRUSTSTORE_PASSWORD",
+                                List.of(t.path("caSecret").asText(), t.path("caPasswordKey").asText()));
+                    }
+                }
+                if (!t.path("keystoreSecret").asText().isEmpty()) {
+                    wantValues.put("MXGATE_KAFKA_SSL_KEYSTORE_LOCATION", "/etc/mxgate/kafka/user/" + t.path("keystoreKey").asText());
+                    wantValues.put("MXGATE_KAFKA_SSL_KEYSTORE_TYPE", t.path("keystoreType").asText());
+                    wantMounts.put("/etc/mxgate/kafka/user", t.path("keystoreSecret").asText());
+                    if (!t.path("keystorePasswordKey").asText().isEmpty()) {
+                        wantRefs.put("MXGATE_KAFKA_SSL_KEYSTORE_PASSWORD",
+                                List.of(t.path("keystoreSecret").asText(), t.path("keystorePasswordKey").asText()));
+                    }
+                }
+                if (!t.path("checkHostname").asBoolean()) {
+                    wantValues.put("MXGATE_KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "none");
+                }
+            }
+            assertEquals(wantValues, values, where + ": Kafka security env values");
+            assertEquals(wantRefs, refs, where + ": Kafka security env from Secrets");
+            Map<String, String> mounts = new java.util.TreeMap<>();
+            for (VolumeMount m : container(d).getVolumeMounts()) {
+                if (m.getMountPath().startsWith("/etc/mxgate/kafka")) {
+                    assertEquals(Boolean.TRUE, m.getReadOnly(), where + ": " + m.getMountPath());
+                    assertNull(m.getSubPath(), where);
+                    mounts.put(m.getMountPath(), volume(d, m.getName()).getSecret().getSecretName());
+                }
+            }
+            assertEquals(wantMounts, mounts, where + ": Kafka CA and keystore mounts");
+        });
+    }
+
+    /**
+     * The other shapes of kafka.security, rendered inline: a Strimzi JAAS line instead of the password, the CA as
+     * PKCS12 with its password, a TLS user's keystore, host name checking off; and a SASL protocol without the
+     * Secret, or without a mechanism, fails rendering.
+     */
+    @Test
+    void kafkaSecurityVariantsRenderAndIncompleteOnesFail() throws IOException {
+        Path values = Files.createTempFile("mxgate-kafka-security", ".yaml");
+        try {
+            String variant = """
+                    kafka:
+                      security:
+                        protocol: SASL_SSL
+                        sasl: {mechanism: SCRAM-SHA-512, existingSecret: mxgate, jaasConfigKey: sasl.jaas.config}
+                        tls:
+                          caSecret: mxgate-cluster-ca-cert
+                          caKey: ca.p12
+                          caType: PKCS12
+                          caPasswordKey: ca.password
+                          keystoreSecret: mxgate-tls
+                          checkHostname: false
+                    """;
+            Files.writeString(values, variant);
+            String text = new Helm(CHART).template().withName(RELEASE).withValuesFile(values).call();
+            Rendered r = new Rendered("kafka security variant", mergedValues(values), text, parse("variant", text));
+            assertKafkaSecurity(r.values().path("kafka").path("security"), r.deployments(), r.name());
+            assertTrue(text.contains("key: \"sasl.jaas.config\""), text);
+            for (String broken : List.of(
+                    "kafka:\n  security:\n    protocol: SASL_SSL\n    sasl: {mechanism: SCRAM-SHA-512, username: u}\n",
+                    "kafka:\n  security:\n    protocol: SASL_PLAINTEXT\n    sasl: {username: u, existingSecret: u}\n")) {
+                Files.writeString(values, broken);
+                TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withValuesFile(values);
+                IllegalStateException e = assertThrows(IllegalStateException.class, template::call, broken);
+                assertTrue(e.getMessage().contains("kafka.security.sasl."), e.getMessage());
+            }
+        } finally {
+            Files.deleteIfExists(values);
+        }
+    }
+
     /** A password inline in sqlTables fails rendering: it would be in a ConfigMap. */
     @Test
     void anInlineSqlPasswordFailsRendering() throws IOException {
@@ -874,12 +1035,12 @@ class HelmChartTest {
         }
     }
 
-    /** The seven scenarios the chart promises exist, and each exercises what its name says. */
+    /** The scenarios the chart promises exist, and each exercises what its name says. */
     @Test
     void scenariosCoverTheChartsFeatures() {
-        assertEquals(List.of(DEFAULTS, "default-values.yaml", "ha-values.yaml", "metrics-values.yaml",
-                "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml", "redis-tls-values.yaml", "sql-tables-values.yaml"),
-                scenarioNames());
+        assertEquals(List.of(DEFAULTS, "default-values.yaml", "ha-values.yaml", "kafka-sasl-ssl-values.yaml",
+                "metrics-values.yaml", "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml",
+                "redis-tls-values.yaml", "sql-tables-values.yaml"), scenarioNames());
         assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_PASSWORD"));
         assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_TLS_CA_FILE"));
         assertTrue(rendered("ha-values.yaml").all(HorizontalPodAutoscaler.class).size() >= 1);
@@ -895,6 +1056,10 @@ class HelmChartTest {
         assertEquals("*", smtp.getMetadata().getAnnotations().get("service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"));
         assertEquals("smtp-proxy", smtp.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         assertTrue(rendered("sql-tables-values.yaml").named(ConfigMap.class, RELEASE + "-sql-tables").isPresent());
+        assertEquals(4, proxy.all(NetworkPolicy.class).size(), "the PROXY port's NetworkPolicy rule is rendered");
+        Deployment sasl = rendered("kafka-sasl-ssl-values.yaml").deployments().get("lmtpDelivery");
+        assertTrue(container(sasl).getEnv().stream().anyMatch(e -> e.getName().equals("MXGATE_KAFKA_SASL_PASSWORD")
+                && e.getValueFrom().getSecretKeyRef().getName().equals("mxgate")), "SASL password from the KafkaUser Secret");
     }
 
     static List<String> scenarioNames() {

@@ -50,6 +50,9 @@ public final class Stack implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> serviceSettings = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
+    /** With {@link #startSaslSsl}: the test CA and users of dev/kafka-security.sh, and what a client needs. */
+    private Path kafkaSecurity;
+    private final Map<String, Object> kafkaClientSecurity = new LinkedHashMap<>();
 
     private Stack(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
         try {
@@ -105,7 +108,37 @@ public final class Stack implements AutoCloseable {
      * {@code serviceOverrides} (service name to MXGATE_* settings, on top), as a Deployment gives each its own env.
      */
     public static Stack start(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
+        return launch(new Stack(overrides, serviceOverrides));
+    }
+
+    /** The SCRAM-SHA-512 user the services log in as with {@link #startSaslSsl}. */
+    public static final String KAFKA_USER = "mxgate";
+    public static final String KAFKA_PASSWORD = "mxgate-test-secret";
+
+    /**
+     * As {@link #start(Map, Map)}, with a Kafka that only accepts SASL_SSL: SCRAM-SHA-512 user {@link #KAFKA_USER},
+     * TLS with a test CA ({@code {dir}/kafka-security/ca.crt}, dev/kafka-security.sh). The services get the client
+     * settings (MXGATE_KAFKA_SECURITY_PROTOCOL, ...) unless {@code overrides} set them; {@link #produce} and
+     * {@link #topic} log in too.
+     */
+    public static Stack startSaslSsl(Map<String, String> overrides,
+                                     Map<String, Map<String, String>> serviceOverrides) {
         Stack s = new Stack(overrides, serviceOverrides);
+        s.kafkaSecurity = s.dir.resolve("kafka-security");
+        Script.run("kafka-security.sh", s.kafkaSecurity, KAFKA_USER + "=" + KAFKA_PASSWORD);
+        String ca = s.kafkaSecurity.resolve("ca.crt").toString();
+        Map<String, String> client = Map.of("MXGATE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "MXGATE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "MXGATE_KAFKA_SASL_USERNAME", KAFKA_USER,
+                "MXGATE_KAFKA_SASL_PASSWORD", KAFKA_PASSWORD, "MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION", ca);
+        client.forEach(s.settings::putIfAbsent);
+        s.kafkaClientSecurity.putAll(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + KAFKA_USER + "\" password=\"" + KAFKA_PASSWORD + "\";",
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", ca));
+        return launch(s);
+    }
+
+    private static Stack launch(Stack s) {
         try {
             Script.run("tls.sh", s.dir.resolve("tls"));
             s.startKafka();
@@ -178,7 +211,7 @@ public final class Stack implements AutoCloseable {
         } else {
             List<Object> args = new ArrayList<>(List.of("cluster", dir));
             brokers.forEach(b -> args.add(b.port() + ":" + b.controllerPort()));
-            Script.run("kafka.sh", args.toArray());
+            Script.run(kafkaEnv(), "kafka.sh", args.toArray());
         }
         running.add("kafka");
     }
@@ -210,11 +243,12 @@ public final class Stack implements AutoCloseable {
     public void startBroker(int node) {
         Broker b = broker(node);
         if (brokers.size() == 1) {
-            Script.run("kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort());
+            Script.run(kafkaEnv(), "kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort());
         } else {
             String voters = String.join(",", brokers.stream()
                     .map(v -> v.node() + "@127.0.0.1:" + v.controllerPort()).toList());
-            Script.run("kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort(), node, voters);
+            Script.run(kafkaEnv(), "kafka.sh", "start", brokerDir(node), b.port(), b.controllerPort(), node,
+                    voters);
         }
     }
 
@@ -223,8 +257,8 @@ public final class Stack implements AutoCloseable {
      * while it has no leader.
      */
     public java.util.OptionalInt partitionLeader(String topic, int partition) {
-        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(),
-                "request.timeout.ms", "5000", "default.api.timeout.ms", "10000");
+        Map<String, Object> props = kafkaClient(Map.of("request.timeout.ms", "5000",
+                "default.api.timeout.ms", "10000"));
         try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
             var leader = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(10, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions().get(partition).leader();
@@ -459,7 +493,7 @@ public final class Stack implements AutoCloseable {
 
     /** Writes a record to this stack's Kafka as a service would (acks=all), and waits for the broker's ack. */
     public void produce(org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record) {
-        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(), "acks", "all");
+        Map<String, Object> props = kafkaClient(Map.of("acks", "all"));
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -471,9 +505,9 @@ public final class Stack implements AutoCloseable {
 
     /** The values of every record on a topic so far (read from the start with a throwaway consumer group). */
     public List<String> topic(String name) {
-        Map<String, Object> props = Map.of("bootstrap.servers", bootstrapServers(),
+        Map<String, Object> props = kafkaClient(Map.of(
                 "group.id", "testkit-" + java.util.UUID.randomUUID(), "auto.offset.reset", "earliest",
-                "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216");
+                "enable.auto.commit", "false", "max.partition.fetch.bytes", "16777216", "fetch.max.bytes", "16777216"));
         List<String> values = new ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -490,6 +524,19 @@ public final class Stack implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /** Client properties for this stack's Kafka: {@code extra}, where it is, and how to log in when secured. */
+    private Map<String, Object> kafkaClient(Map<String, Object> extra) {
+        Map<String, Object> props = new LinkedHashMap<>(extra);
+        props.put("bootstrap.servers", bootstrapServers());
+        props.putAll(kafkaClientSecurity);
+        return props;
+    }
+
+    /** dev/kafka.sh's environment: a secured listener when {@link #startSaslSsl} made the stack. */
+    private Map<String, String> kafkaEnv() {
+        return kafkaSecurity == null ? Map.of() : Map.of("KAFKA_SECURITY_DIR", kafkaSecurity.toString());
     }
 
     /** A service's log so far. */

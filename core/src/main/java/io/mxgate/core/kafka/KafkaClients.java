@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -96,6 +97,11 @@ public final class KafkaClients implements AutoCloseable {
             check();
         } catch (TimeoutException | ExecutionException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof AuthenticationException) {
+                throw new WeakTopicsException("fatal: Kafka refused this service's login or TLS handshake (" + cause
+                        + "); check mxgate.kafka.security-protocol, mxgate.kafka.sasl-* and mxgate.kafka.ssl-*; "
+                        + "refusing to start");
+            }
             if (!(cause instanceof TimeoutException
                     || cause instanceof org.apache.kafka.common.errors.TimeoutException)) {
                 throw new WeakTopicsException("fatal: cannot create or check Kafka topics " + topics + ": " + cause
