@@ -12,6 +12,7 @@ import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.bounce.Notifier;
 import io.mxgate.queue.delivery.Delivery;
 import io.mxgate.queue.delivery.Outcome;
+import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.smtp.SmtpAgent;
 import io.mxgate.queue.store.QueueEntry;
 import io.mxgate.queue.store.QueueStore;
@@ -62,6 +63,7 @@ public class QueueManager {
     private final Notifier notifier;
     private final SmtpAgent smtp;
     private final StateLog stateLog;
+    private final Kafka kafka;
     private final MeterRegistry metrics;
     private final Clock clock = Clock.systemUTC();
     private final String token = UUID.randomUUID().toString();
@@ -75,20 +77,21 @@ public class QueueManager {
     private volatile boolean running = true;
 
     QueueManager(QueueWorkerConfig config, QueueStore store, Delivery delivery, Notifier notifier, SmtpAgent smtp,
-                 StateLog stateLog, MeterRegistry metrics) {
+                 StateLog stateLog, Kafka kafka, MeterRegistry metrics) {
         this.config = config;
         this.store = store;
         this.delivery = delivery;
         this.notifier = notifier;
         this.smtp = smtp;
         this.stateLog = stateLog;
+        this.kafka = kafka;
         this.metrics = metrics;
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
         schedule = schedule(config);
         slots = new Semaphore(Math.max(1, config.qmgrMessageActiveLimit()));
-        reader = new BodyReader(config);
+        reader = new BodyReader(kafka);
         finisher = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "qmgr-done");
             t.setDaemon(true);
@@ -260,10 +263,9 @@ public class QueueManager {
                 finisher.execute(() -> done(e, () -> record(e, List.of(), e.attempts(), clock.instant())));
                 return;
             }
-            if (!envelope.queueId().equals(e.queueId())) {
-                // the topic was recreated, or the index is not this Kafka's: never deliver another message's body
-                String why = e.id() + " holds message " + envelope.queueId() + ", not " + e.queueId();
-                finisher.execute(() -> done(e, () -> returnLost(e, why)));
+            String other = otherMessage(e, envelope);
+            if (other != null) {
+                finisher.execute(() -> done(e, () -> returnLost(e, other)));
                 return;
             }
             byte[] message = found.record().value();
@@ -279,6 +281,15 @@ public class QueueManager {
             finisher.execute(() -> done(e, () -> store.finish(e, e.recipients(), e.attempts(),
                     clock.instant().plus(config.queueRunDelay()))));
         }
+    }
+
+    /**
+     * Why the record an entry points at is not the entry's message, or null when it is. The topic was recreated (its
+     * offsets reused), or the index is not this Kafka's: never deliver another message's body to these recipients.
+     */
+    static String otherMessage(QueueEntry e, Envelope envelope) {
+        return envelope.queueId().equals(e.queueId()) ? null
+                : e.id() + " holds message " + envelope.queueId() + ", not " + e.queueId();
     }
 
     private void done(QueueEntry e, java.util.function.Supplier<QueueStore.Finish> work) {
