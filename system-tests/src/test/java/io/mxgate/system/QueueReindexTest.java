@@ -47,13 +47,7 @@ class QueueReindexTest {
              Sink down = Sink.stopped(dir.resolve("down"), "127.0.0.1", Ports.free())) {
             try (Stack stack = QueueCrashTest.retrying(dir, up, down)) {
                 String tag = UUID.randomUUID().toString();
-                for (int i = 0; i < MESSAGES; i++) {
-                    // even messages also go to a server that is up: that recipient must not come back
-                    List<String> rcpts = i % 2 == 0 ? List.of("a@up.test", "b@down.test") : List.of("b@down.test");
-                    String reply = SmtpDialogue.sendMail(stack.smtpPort(), "s@remote.test", rcpts,
-                            "Subject: " + tag + "-" + i + "\r\n\r\nhello\r\n");
-                    assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
-                }
+                send(stack, tag, 0, MESSAGES);
                 assertTrue(Stack.await(Duration.ofSeconds(60), () -> up.messagesContaining(tag).size() == MESSAGES / 2
                         && deferred(stack) == MESSAGES && !QueueTool.json(stack).contains("a@up.test")),
                         QueueTool.json(stack));
@@ -69,24 +63,10 @@ class QueueReindexTest {
                 assertTrue(Stack.await(Duration.ofSeconds(30), () -> reindexed(stack)), stack.log("queue-worker"));
                 assertEquals(MESSAGES, deferred(stack), QueueTool.json(stack));
 
-                down.start();
-                QueueTool.cli(stack, "flush");
-                assertTrue(Stack.await(Duration.ofSeconds(60), () -> down.messagesContaining(tag).size() == MESSAGES),
-                        "delivered after the rebuild: " + down.messagesContaining(tag).size() + "\n"
-                                + stack.log("queue-worker"));
-                assertTrue(Stack.await(Duration.ofSeconds(20), () -> QueueTool.messages(stack) == 0),
-                        QueueTool.json(stack));
-
+                deliverAll(stack, down, tag);
                 // a rebuild of a healthy index queues nothing: delivered recipients are marked in Kafka
                 assertTrue(QueueTool.cli(stack, "reindex").contains("\"queued\":0"), stack.log("queue-worker"));
-                Thread.sleep(3000);
-                assertEquals(0, QueueTool.messages(stack), QueueTool.json(stack));
-                for (int i = 0; i < MESSAGES; i++) {
-                    String subject = "Subject: " + tag + "-" + i + "\n";
-                    assertEquals(i % 2 == 0 ? 1 : 0, up.deliveries("a@up.test", subject),
-                            "a@up.test got message " + i + " once");
-                    assertEquals(1, down.deliveries("b@down.test", subject), "b@down.test got message " + i + " once");
-                }
+                assertEachOnce(stack, up, down, tag);
             }
         }
     }
@@ -126,20 +106,8 @@ class QueueReindexTest {
                 assertTrue(stack.log("queue-worker").contains("queue index rebuilt from Kafka"),
                         stack.log("queue-worker"));
 
-                down.start();
-                QueueTool.cli(stack, "flush");
-                assertTrue(Stack.await(Duration.ofSeconds(60), () -> down.messagesContaining(tag).size() == MESSAGES),
-                        "delivered after the restore: " + down.messagesContaining(tag).size() + "\n"
-                                + stack.log("queue-worker"));
-                assertTrue(Stack.await(Duration.ofSeconds(20), () -> QueueTool.messages(stack) == 0),
-                        QueueTool.json(stack));
-                Thread.sleep(3000);
-                for (int i = 0; i < MESSAGES; i++) {
-                    String subject = "Subject: " + tag + "-" + i + "\n";
-                    assertEquals(i % 2 == 0 ? 1 : 0, up.deliveries("a@up.test", subject),
-                            "a@up.test got message " + i + " once");
-                    assertEquals(1, down.deliveries("b@down.test", subject), "b@down.test got message " + i + " once");
-                }
+                deliverAll(stack, down, tag);
+                assertEachOnce(stack, up, down, tag);
             }
         }
     }
@@ -182,6 +150,26 @@ class QueueReindexTest {
                 Thread.sleep(3000);
                 assertEquals(0, down.messagesContaining(tag).size(), "a lost body is never delivered");
             }
+        }
+    }
+
+    /** The down server comes back and the queue is flushed: every message reaches it and leaves the queue. */
+    private static void deliverAll(Stack stack, Sink down, String tag) {
+        down.start();
+        QueueTool.cli(stack, "flush");
+        assertTrue(Stack.await(Duration.ofSeconds(60), () -> down.messagesContaining(tag).size() == MESSAGES),
+                "delivered after the loss: " + down.messagesContaining(tag).size() + "\n" + stack.log("queue-worker"));
+        assertTrue(Stack.await(Duration.ofSeconds(20), () -> QueueTool.messages(stack) == 0), QueueTool.json(stack));
+    }
+
+    /** A while later still nothing is queued, and each recipient of each message got it exactly once. */
+    private static void assertEachOnce(Stack stack, Sink up, Sink down, String tag) throws InterruptedException {
+        Thread.sleep(3000);
+        assertEquals(0, QueueTool.messages(stack), QueueTool.json(stack));
+        for (int i = 0; i < MESSAGES; i++) {
+            String subject = "Subject: " + tag + "-" + i + "\n";
+            assertEquals(i % 2 == 0 ? 1 : 0, up.deliveries("a@up.test", subject), "a@up.test got message " + i + " once");
+            assertEquals(1, down.deliveries("b@down.test", subject), "b@down.test got message " + i + " once");
         }
     }
 

@@ -143,7 +143,7 @@ public class Intake {
         String id = QueueEntry.id(r.topic(), r.partition(), r.offset());
         if (!store.handled(id)) {
             // a crash between the DSN and the mark sends the DSN twice, never zero times
-            notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+            notifier.failure(envelope, statuses, r.value());
             store.markHandled(id);
         }
         return false;

@@ -2,16 +2,16 @@ package io.mxgate.queue.schedule;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mxgate.core.address.MailAddress;
-import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.dsn.RecipientStatus;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.kafka.QueueRecords;
+import io.mxgate.queue.Outcome;
 import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.RetrySchedule;
 import io.mxgate.queue.bounce.Notifier;
 import io.mxgate.queue.delivery.Delivery;
-import io.mxgate.queue.delivery.Outcome;
 import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.smtp.SmtpAgent;
 import io.mxgate.queue.store.QueueEntry;
@@ -89,7 +89,7 @@ public class QueueManager {
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
-        schedule = schedule(config);
+        schedule = RetrySchedule.of(config);
         slots = new Semaphore(Math.max(1, config.qmgrMessageActiveLimit()));
         reader = new BodyReader(kafka);
         finisher = Executors.newFixedThreadPool(2, r -> {
@@ -125,11 +125,6 @@ public class QueueManager {
     public boolean loopAlive() {
         Thread t = thread;
         return t == null || !running || t.isAlive();
-    }
-
-    public static RetrySchedule schedule(QueueWorkerConfig config) {
-        return new RetrySchedule(config.minimalBackoffTime(), config.maximalBackoffTime(),
-                config.maximalQueueLifetime(), config.bounceQueueLifetime(), config.delayWarningTime());
     }
 
     public RetrySchedule schedule() {
@@ -318,9 +313,9 @@ public class QueueManager {
         List<RecipientStatus> bounced = new ArrayList<>();
         for (Outcome o : outcomes) {
             metrics.counter("mxgate.queue.recipients", "status", o.kind().logWord()).increment();
-            if (o.kind() == RecipientResult.Status.DEFERRED) {
+            if (o instanceof Outcome.Deferred) {
                 deferred.add(o.status());
-            } else if (o.kind() == RecipientResult.Status.BOUNCED) {
+            } else if (o instanceof Outcome.Bounced) {
                 bounced.add(o.status());
             }
         }
@@ -336,7 +331,7 @@ public class QueueManager {
         }
         if (!bounced.isEmpty()) {
             try {
-                notifier.failure(envelope, bounced, message, schedule);
+                notifier.failure(envelope, bounced, message);
             } catch (Exception ex) {
                 LOG.warnf("warning: %s: cannot queue the non-delivery notification (%s); will try again",
                         e.queueId(), ex.toString());
@@ -346,7 +341,7 @@ public class QueueManager {
         if (!deferred.isEmpty() && schedule.warningDue(envelope.arrival(), now, nullSender)
                 && store.markWarned(e.queueId(), schedule.lifetime(false).plus(Duration.ofDays(1)))) {
             try {
-                notifier.delay(envelope, deferred, message, schedule);
+                notifier.delay(envelope, deferred, message);
             } catch (Exception ex) {
                 LOG.warnf("warning: %s: cannot queue the delay notification (%s)", e.queueId(), ex.toString());
             }
@@ -374,7 +369,7 @@ public class QueueManager {
                 new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "kafka"), e.attempts(), reason,
                 originals, Map.of());
         try {
-            notifier.failure(envelope, failed, new byte[0], schedule);
+            notifier.failure(envelope, failed, new byte[0]);
         } catch (Exception ex) {
             LOG.warnf("warning: %s: cannot queue the non-delivery notification (%s); will try again", e.queueId(),
                     ex.toString());
