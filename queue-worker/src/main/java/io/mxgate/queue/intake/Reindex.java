@@ -138,8 +138,10 @@ public class Reindex {
                 });
         Map<String, Long> applied = store.applied();
         if (applied.isEmpty()) {
-            store.applied(committed);
-            LOG.infof("queue index progress noted from the intake's committed offsets: %s", committed);
+            if (!committed.isEmpty()) {
+                store.applied(committed);
+                LOG.infof("queue index progress noted from the intake's committed offsets: %s", committed);
+            }
             return null;
         }
         return behind(committed, applied);
