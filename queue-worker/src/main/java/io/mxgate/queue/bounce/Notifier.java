@@ -7,9 +7,9 @@ import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.QueueId;
 import io.mxgate.core.kafka.QueueRecords;
 import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.RetrySchedule;
 import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.routing.Routing;
-import io.mxgate.queue.schedule.RetrySchedule;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -35,6 +35,7 @@ public class Notifier {
     private final QueueWorkerConfig config;
     private final Kafka kafka;
     private final Routing routing;
+    private final RetrySchedule schedule;
     private final Clock clock = Clock.systemUTC();
     private final QueueId queueIds = new QueueId(clock);
     private final MailAddress doubleBounce;
@@ -44,6 +45,7 @@ public class Notifier {
         this.config = config;
         this.kafka = kafka;
         this.routing = routing;
+        this.schedule = RetrySchedule.of(config);
         this.doubleBounce = MailAddress.qualified(config.doubleBounceSender(), config.myhostname());
         this.notifyDoubleBounce = List.of(config.notifyClasses().toLowerCase(Locale.ROOT).split("[,\\s]+"))
                 .contains("2bounce");
@@ -53,7 +55,7 @@ public class Notifier {
      * Reports recipients that failed for good. Returns the DSN's queue id, or null when none is due (null sender,
      * double-bounce sender). Throws when Kafka did not take the DSN (the caller keeps the recipients queued).
      */
-    public String failure(Envelope original, List<RecipientStatus> failed, byte[] message, RetrySchedule schedule)
+    public String failure(Envelope original, List<RecipientStatus> failed, byte[] message)
             throws Exception {
         MailAddress sender = original.sender();
         if (sender.equals(doubleBounce)) {
@@ -66,32 +68,32 @@ public class Notifier {
                 return null;
             }
             MailAddress postmaster = MailAddress.qualified(config.twoBounceNoticeRecipient(), config.myhostname());
-            String id = queue(DsnMessage.Kind.FAILURE, original, failed, message, schedule, postmaster, doubleBounce,
+            String id = queue(DsnMessage.Kind.FAILURE, original, failed, message, postmaster, doubleBounce,
                     "Postmaster Copy: Undelivered Mail");
             LOG.infof("%s: postmaster non-delivery notification: %s", original.queueId(), id);
             return id;
         }
-        String id = queue(DsnMessage.Kind.FAILURE, original, failed, message, schedule, sender,
+        String id = queue(DsnMessage.Kind.FAILURE, original, failed, message, sender,
                 MailAddress.NULL_SENDER, null);
         LOG.infof("%s: sender non-delivery notification: %s", original.queueId(), id);
         return id;
     }
 
     /** The delay warning; null when none is sent (null or double-bounce sender). */
-    public String delay(Envelope original, List<RecipientStatus> delayed, byte[] message, RetrySchedule schedule)
+    public String delay(Envelope original, List<RecipientStatus> delayed, byte[] message)
             throws Exception {
         MailAddress sender = original.sender();
         if (sender.isNullSender() || sender.equals(doubleBounce)) {
             return null;
         }
-        String id = queue(DsnMessage.Kind.DELAY, original, delayed, message, schedule, sender,
+        String id = queue(DsnMessage.Kind.DELAY, original, delayed, message, sender,
                 MailAddress.NULL_SENDER, null);
         LOG.infof("%s: sender delay notification: %s", original.queueId(), id);
         return id;
     }
 
     private String queue(DsnMessage.Kind kind, Envelope original, List<RecipientStatus> recipients, byte[] message,
-                         RetrySchedule schedule, MailAddress to, MailAddress envelopeSender, String subject)
+                         MailAddress to, MailAddress envelopeSender, String subject)
             throws Exception {
         Instant now = clock.instant();
         String id = queueIds.next();

@@ -7,6 +7,7 @@ import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.routing.RecipientResolver;
 import io.mxgate.core.routing.Route;
 import io.mxgate.core.smtp.EnhancedStatus;
+import io.mxgate.queue.Outcome;
 import io.mxgate.queue.routing.Routing;
 import io.mxgate.queue.smtp.SmtpAgent;
 import io.vertx.core.Future;
@@ -67,7 +68,7 @@ public class Delivery {
                         out.addAll(f.result());
                     } else {
                         for (RecipientStatus r : groups.get(keys.get(i))) {
-                            out.add(Outcome.deferred(r.withStatus(EnhancedStatus.of(4, 3, 0),
+                            out.add(new Outcome.Deferred(r.withStatus(EnhancedStatus.of(4, 3, 0),
                                     "delivery agent failure: " + f.cause(), "", "")));
                         }
                     }
@@ -107,12 +108,11 @@ public class Delivery {
         Instant now = clock.instant();
         List<Outcome> out = new ArrayList<>(recipients.size());
         for (RecipientStatus r : recipients) {
-            RecipientStatus s = r.withStatus(dsn, text, "", "");
-            log.info(DeliveryLog.line(envelope.queueId(), new RecipientResult(r.recipient(), kind, dsn, text), r.original(),
-                    "none",
+            Outcome o = Outcome.of(kind, r.withStatus(dsn, text, "", ""));
+            log.info(DeliveryLog.line(envelope.queueId(), o.result(), r.original(), "none",
                     Duration.between(envelope.arrival(), now),
                     DeliveryLog.Delays.of(envelope.arrival(), dequeued, now, Duration.ZERO, Duration.ZERO)));
-            out.add(new Outcome(s, kind));
+            out.add(o);
         }
         return out;
     }

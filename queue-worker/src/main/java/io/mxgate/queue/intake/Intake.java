@@ -6,7 +6,6 @@ import io.mxgate.core.dsn.RecipientStatusCodec;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
-import io.mxgate.core.kafka.Topics;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.bounce.Notifier;
@@ -21,11 +20,10 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -51,7 +49,8 @@ import java.util.regex.Pattern;
  * Offsets are committed only after every record of the poll is recorded (entry in Redis, DSN acknowledged by Kafka,
  * unreadable record copied to the corrupt topic). Indexing is idempotent by topic:partition:offset, so reading a
  * record again after a crash or a commit refused in a rebalance queues nothing twice. When Redis or Kafka fails, the
- * consumer seeks back and tries again after a pause: the mail waits in Kafka. {@link IntakeLoop} polls and commits.
+ * consumer seeks back and tries again after a pause: the mail waits in Kafka. Before offsets are committed the
+ * index notes how far it holds each partition, which lets {@link Reindex} find an index older than the topics. {@link IntakeLoop} polls and commits.
  */
 @ApplicationScoped
 public class Intake {
@@ -81,13 +80,9 @@ public class Intake {
 
     void start(@Observes @Priority(30) StartupEvent event) {
         QueueWorkerConfig.Kafka k = config.kafka();
-        Map<String, Object> props = new HashMap<>(Topics.consumer(k.bootstrapServers(), k.groupId(),
-                config.messageSizeLimit()));
-        props.put("client.id", "mxgate-queue-worker");
-        props.put("max.poll.records", "200");
-        loop = new IntakeLoop(() -> new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
-                List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic()), this::record, qmgr::wake,
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        loop = new IntakeLoop(() -> kafka.consumer(k.groupId(), Map.of("max.poll.records", "200")),
+                List.of(k.incomingTopic(), k.deferredTopic(), k.bounceTopic()), this::record, this::applied,
+                qmgr::wake, Duration.ofSeconds(1), Duration.ofSeconds(30));
         loop.start();
     }
 
@@ -105,6 +100,18 @@ public class Intake {
     /** False when the intake loop has died or cannot start again: a restart is due. */
     public boolean alive() {
         return loop == null || loop.alive();
+    }
+
+    /** Notes in the index how far the intake has indexed, before the offsets are committed (ADR 0010). */
+    private void applied(Map<TopicPartition, OffsetAndMetadata> positions) {
+        Map<String, Long> noted = new HashMap<>();
+        positions.forEach((tp, o) -> noted.put(partition(tp), o.offset()));
+        store.applied(noted);
+    }
+
+    /** A partition as the index names it: {@code topic:partition}. */
+    static String partition(TopicPartition tp) {
+        return tp.topic() + ":" + tp.partition();
     }
 
     /** One record; true when it queued something for delivery now. Throws when it could not be recorded. */
@@ -136,7 +143,7 @@ public class Intake {
         String id = QueueEntry.id(r.topic(), r.partition(), r.offset());
         if (!store.handled(id)) {
             // a crash between the DSN and the mark sends the DSN twice, never zero times
-            notifier.failure(envelope, statuses, r.value(), qmgr.schedule());
+            notifier.failure(envelope, statuses, r.value());
             store.markHandled(id);
         }
         return false;

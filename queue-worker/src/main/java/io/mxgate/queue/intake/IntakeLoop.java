@@ -23,8 +23,9 @@ import java.util.function.Supplier;
 /**
  * The intake's poll/commit loop on a thread of its own, apart from what a record means ({@link Recorder}).
  * <p>
- * Offsets are committed after every poll, for the records recorded; a partition whose record could not be recorded
- * is sought back to it (before the commit, while the partition is surely still ours) and the loop pauses. A commit
+ * Offsets are committed after every poll, for the records recorded, once {@link Progress} has noted them in the
+ * queue index (ADR 0010: a committed offset beyond the index's note means the index lost writes); a partition whose
+ * record could not be recorded is sought back to it (before the commit, while the partition is surely still ours) and the loop pauses. A commit
  * refused because the group rebalances (a replica joined or left) or timed out loses nothing: the records are
  * recorded, and whoever owns their partition next reads them again from the last committed offset, which recording
  * ignores (idempotent by topic:partition:offset); the next poll rejoins the group. Any other failure closes the
@@ -40,6 +41,12 @@ final class IntakeLoop {
         boolean record(ConsumerRecord<String, byte[]> record) throws Exception;
     }
 
+    /** Notes the positions a poll recorded, before they are committed; throws when it could not. */
+    @FunctionalInterface
+    interface Progress {
+        void applied(Map<TopicPartition, OffsetAndMetadata> positions) throws Exception;
+    }
+
     static final int FAILURES_BEFORE_DEAD = 5;
     private static final Logger LOG = Logger.getLogger("qmgr");
     private static final Duration POLL = Duration.ofMillis(500);
@@ -47,6 +54,7 @@ final class IntakeLoop {
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final List<String> topics;
     private final Recorder recorder;
+    private final Progress progress;
     private final Runnable queued;
     private final Duration firstPause;
     private final Duration maxPause;
@@ -61,11 +69,12 @@ final class IntakeLoop {
      * @param consumers a new consumer in the group, with auto commit off
      * @param queued    called after a poll that queued something for delivery now
      */
-    IntakeLoop(Supplier<Consumer<String, byte[]>> consumers, List<String> topics, Recorder recorder, Runnable queued,
-               Duration firstPause, Duration maxPause) {
+    IntakeLoop(Supplier<Consumer<String, byte[]>> consumers, List<String> topics, Recorder recorder,
+               Progress progress, Runnable queued, Duration firstPause, Duration maxPause) {
         this.consumers = consumers;
         this.topics = List.copyOf(topics);
         this.recorder = recorder;
+        this.progress = progress;
         this.queued = queued;
         this.firstPause = firstPause;
         this.maxPause = maxPause;
@@ -169,6 +178,12 @@ final class IntakeLoop {
             }
         }
         holdFrom.forEach(c::seek);
+        boolean held = !holdFrom.isEmpty();
+        if (!commit.isEmpty() && !noted(commit)) {
+            // not committed: a crash or a rebalance reads these records again, which records nothing twice
+            commit.clear();
+            held = true;
+        }
         if (!commit.isEmpty()) {
             try {
                 c.commitSync(commit);
@@ -180,7 +195,17 @@ final class IntakeLoop {
         if (queuedNow) {
             queued.run();
         }
-        return !holdFrom.isEmpty();
+        return held;
+    }
+
+    private boolean noted(Map<TopicPartition, OffsetAndMetadata> commit) {
+        try {
+            progress.applied(commit);
+            return true;
+        } catch (Exception e) {
+            problem = "queue index progress not noted: " + e;
+            return false;
+        }
     }
 
     /** The pause after the n-th failure in a row: the first pause, doubled each time up to the limit. */

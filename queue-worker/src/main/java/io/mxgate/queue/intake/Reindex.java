@@ -4,7 +4,6 @@ import io.mxgate.core.dsn.RecipientStatus;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.kafka.QueueRecords;
-import io.mxgate.core.kafka.Topics;
 import io.mxgate.queue.QueueWorkerConfig;
 import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.routing.Routing;
@@ -22,8 +21,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -32,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * queue-worker: those of a record without a mark (those before the genesis offsets only when marked), or those its
  * last mark left. Adding is idempotent and a finished entry leaves a tombstone, so a rebuild beside a running intake
  * and scheduler queues nothing twice. One replica at a time (a Redis lock); it runs when an admin asks
- * ({@code ./mxgate queue reindex}) and by itself when the index has no epoch (new, flushed, or a dataset lost).
+ * ({@code ./mxgate queue reindex}) and by itself when the index has no epoch (new, flushed, or a dataset lost) or is
+ * older than the topics: the intake's committed offsets are beyond the positions the index noted it holds.
  */
 @ApplicationScoped
 public class Reindex {
@@ -70,6 +69,8 @@ public class Reindex {
     private final Clock clock = Clock.systemUTC();
     private final String token = UUID.randomUUID().toString();
     private ScheduledExecutorService timer;
+    /** Reads the intake group's committed offsets; the timer's thread only. */
+    private KafkaConsumer<String, byte[]> checker;
 
     Reindex(QueueWorkerConfig config, Routing routing, QueueStore store, QueueManager qmgr, Kafka kafka) {
         this.config = config;
@@ -90,17 +91,23 @@ public class Reindex {
         timer.scheduleWithFixedDelay(this::check, 0, every, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes @Priority(3) ShutdownEvent event) {
+    void stop(@Observes @Priority(3) ShutdownEvent event) throws InterruptedException {
         if (timer != null) {
             timer.shutdownNow();
+            if (timer.awaitTermination(10, TimeUnit.SECONDS) && checker != null) {
+                checker.close(Duration.ofSeconds(2));
+            }
         }
     }
 
     private void check() {
         try {
             String epoch = store.epoch();
+            String behind;
             if (epoch == null) {
                 rebuild("the queue index has no epoch (new, flushed, or lost)");
+            } else if ((behind = behind()) != null) {
+                rebuild("the queue index is older than the topics (" + behind + ")");
             } else if (store.genesisCopyDue(GENESIS_COPY)) {
                 // the state topic's retention must not drop the genesis mark: write it again now and then
                 kafka.sendAll(List.of(genesisRecord(epoch)));
@@ -108,6 +115,45 @@ public class Reindex {
         } catch (Exception e) {
             LOG.warnf("warning: queue index check failed: %s; trying again later", e.toString());
         }
+    }
+
+    /**
+     * Where the intake's committed offsets are beyond what the index has noted it holds (a Redis that lost its last
+     * writes: a failover to a replica that missed them, a restored snapshot), or null. The committed offsets are read
+     * first: the intake notes a position before it commits it, so a note read afterwards is never behind unless it
+     * was lost. An index without any note (written by a queue-worker before this check) starts from the committed
+     * offsets.
+     */
+    private String behind() {
+        QueueWorkerConfig.Kafka k = config.kafka();
+        if (checker == null) {
+            checker = kafka.consumer(k.groupId(), Map.of("client.id", "mxgate-queue-worker-index-check"));
+        }
+        Map<String, Long> committed = new HashMap<>();
+        checker.committed(new HashSet<>(partitions(checker, List.of(k.incomingTopic(), k.deferredTopic()))),
+                Duration.ofSeconds(30)).forEach((tp, o) -> {
+                    if (o != null) {
+                        committed.put(Intake.partition(tp), o.offset());
+                    }
+                });
+        Map<String, Long> applied = store.applied();
+        if (applied.isEmpty()) {
+            if (!committed.isEmpty()) {
+                store.applied(committed);
+                LOG.infof("queue index progress noted from the intake's committed offsets: %s", committed);
+            }
+            return null;
+        }
+        return behind(committed, applied);
+    }
+
+    /** The first partition whose committed offset is beyond the index's note, as a log phrase; null when none is. */
+    static String behind(Map<String, Long> committed, Map<String, Long> applied) {
+        return committed.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .filter(c -> c.getValue() > applied.getOrDefault(c.getKey(), 0L))
+                .map(c -> c.getKey() + " committed up to " + c.getValue() + ", indexed up to "
+                        + applied.getOrDefault(c.getKey(), 0L))
+                .findFirst().orElse(null);
     }
 
     /** Rebuilds the index from Kafka now; blocks (minutes on a large retention), call it from a worker thread. */
@@ -163,6 +209,10 @@ public class Reindex {
                     counts[1]++;
                 }
             });
+            // every record before the ends is indexed now, these notes come after those entries
+            Map<String, Long> applied = new HashMap<>();
+            ends.forEach((tp, end) -> applied.put(Intake.partition(tp), end));
+            store.applied(applied);
             store.setEpoch(Genesis.encode(from.isEmpty() ? Map.of() : from));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.infof("queue index rebuilt from Kafka: %d records read, %d entries queued, %d marks, %d ms",
@@ -292,12 +342,6 @@ public class Reindex {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
-        QueueWorkerConfig.Kafka k = config.kafka();
-        Map<String, Object> props = new HashMap<>(Topics.consumer(k.bootstrapServers(), "unused",
-                config.messageSizeLimit()));
-        props.remove("group.id");
-        props.put("client.id", "mxgate-queue-worker-reindex");
-        props.put("max.poll.records", "500");
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return kafka.reader(Map.of("client.id", "mxgate-queue-worker-reindex", "max.poll.records", "500"));
     }
 }

@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -14,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * queue-worker's Kafka clients (its topics created and checked at start) and its one durable producer (acks=all,
- * idempotent): a DSN or a corrupt record counts as written only when {@link #sendAll} returned. Call it from a
+ * queue-worker's Kafka clients, all from core's {@link KafkaClients} so that each carries the same common settings
+ * (its topics created and checked at start), and its one durable producer (acks=all, idempotent): a DSN or a corrupt record counts as written only when {@link #sendAll} returned. Call it from a
  * worker thread, never an event loop.
  */
 @ApplicationScoped
@@ -68,6 +70,21 @@ public class Kafka {
             out.add(ack.get(config.kafka().ackTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }
         return out;
+    }
+
+    /** A consumer of group {@code groupId} with the service's common settings and {@code extra} on top. */
+    public KafkaConsumer<String, byte[]> consumer(String groupId, Map<String, Object> extra) {
+        return clients.consumer(groupId, extra);
+    }
+
+    /**
+     * A consumer of no group, for reads by assignment that commit nothing (a queue entry's body, a rebuild of the
+     * index), with the service's common settings and {@code extra} on top.
+     */
+    public KafkaConsumer<String, byte[]> reader(Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(extra);
+        props.put("group.id", null);  // replaces the group named below: Kafka's default, no group, nothing to commit
+        return clients.consumer("none", props);
     }
 
     public boolean reachable() {

@@ -1,15 +1,12 @@
 package io.mxgate.queue.schedule;
 
-import io.mxgate.core.kafka.Topics;
-import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.store.QueueEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,14 +43,10 @@ final class BodyReader implements AutoCloseable {
     private final Map<String, ConsumerRecord<String, byte[]>> cache = new LinkedHashMap<>();
     private long cached;
 
-    BodyReader(QueueWorkerConfig config) {
-        Map<String, Object> props = new HashMap<>(Topics.consumer(config.kafka().bootstrapServers(), "unused",
-                config.messageSizeLimit()));
-        props.remove("group.id");
-        props.put("auto.offset.reset", "none");
-        props.put("client.id", "mxgate-queue-worker-reader");
-        props.put("max.poll.records", "50");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    BodyReader(Kafka kafka) {
+        // "none": an offset that retention deleted fails the read (Gone) instead of jumping to another record
+        consumer = kafka.reader(Map.of("auto.offset.reset", "none", "client.id", "mxgate-queue-worker-reader",
+                "max.poll.records", "50"));
     }
 
     /** A record just read by the intake, kept (within a memory bound) for the entry's first attempt. */

@@ -2,16 +2,17 @@ package io.mxgate.queue.schedule;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mxgate.core.address.MailAddress;
-import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.dsn.RecipientStatus;
 import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.envelope.EnvelopeCodec;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.kafka.QueueRecords;
+import io.mxgate.queue.Outcome;
 import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.RetrySchedule;
 import io.mxgate.queue.bounce.Notifier;
 import io.mxgate.queue.delivery.Delivery;
-import io.mxgate.queue.delivery.Outcome;
+import io.mxgate.queue.kafka.Kafka;
 import io.mxgate.queue.smtp.SmtpAgent;
 import io.mxgate.queue.store.QueueEntry;
 import io.mxgate.queue.store.QueueStore;
@@ -62,6 +63,7 @@ public class QueueManager {
     private final Notifier notifier;
     private final SmtpAgent smtp;
     private final StateLog stateLog;
+    private final Kafka kafka;
     private final MeterRegistry metrics;
     private final Clock clock = Clock.systemUTC();
     private final String token = UUID.randomUUID().toString();
@@ -76,20 +78,21 @@ public class QueueManager {
     private volatile boolean running = true;
 
     QueueManager(QueueWorkerConfig config, QueueStore store, Delivery delivery, Notifier notifier, SmtpAgent smtp,
-                 StateLog stateLog, MeterRegistry metrics) {
+                 StateLog stateLog, Kafka kafka, MeterRegistry metrics) {
         this.config = config;
         this.store = store;
         this.delivery = delivery;
         this.notifier = notifier;
         this.smtp = smtp;
         this.stateLog = stateLog;
+        this.kafka = kafka;
         this.metrics = metrics;
     }
 
     void start(@Observes @Priority(20) StartupEvent event) {
-        schedule = schedule(config);
+        schedule = RetrySchedule.of(config);
         slots = new Semaphore(Math.max(1, config.qmgrMessageActiveLimit()));
-        reader = new BodyReader(config);
+        reader = new BodyReader(kafka);
         finisher = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "qmgr-done");
             t.setDaemon(true);
@@ -136,11 +139,6 @@ public class QueueManager {
     public boolean loopAlive() {
         Thread t = thread;
         return t == null || !running || t.isAlive();
-    }
-
-    public static RetrySchedule schedule(QueueWorkerConfig config) {
-        return new RetrySchedule(config.minimalBackoffTime(), config.maximalBackoffTime(),
-                config.maximalQueueLifetime(), config.bounceQueueLifetime(), config.delayWarningTime());
     }
 
     public RetrySchedule schedule() {
@@ -280,10 +278,9 @@ public class QueueManager {
                 finisher.execute(() -> done(e, () -> record(e, List.of(), e.attempts(), clock.instant())));
                 return;
             }
-            if (!envelope.queueId().equals(e.queueId())) {
-                // the topic was recreated, or the index is not this Kafka's: never deliver another message's body
-                String why = e.id() + " holds message " + envelope.queueId() + ", not " + e.queueId();
-                finisher.execute(() -> done(e, () -> returnLost(e, why)));
+            String other = otherMessage(e, envelope);
+            if (other != null) {
+                finisher.execute(() -> done(e, () -> returnLost(e, other)));
                 return;
             }
             byte[] message = found.record().value();
@@ -299,6 +296,15 @@ public class QueueManager {
             finisher.execute(() -> done(e, () -> store.finish(e, e.recipients(), e.attempts(),
                     clock.instant().plus(config.queueRunDelay()))));
         }
+    }
+
+    /**
+     * Why the record an entry points at is not the entry's message, or null when it is. The topic was recreated (its
+     * offsets reused), or the index is not this Kafka's: never deliver another message's body to these recipients.
+     */
+    static String otherMessage(QueueEntry e, Envelope envelope) {
+        return envelope.queueId().equals(e.queueId()) ? null
+                : e.id() + " holds message " + envelope.queueId() + ", not " + e.queueId();
     }
 
     private void done(QueueEntry e, java.util.function.Supplier<QueueStore.Finish> work) {
@@ -327,9 +333,9 @@ public class QueueManager {
         List<RecipientStatus> bounced = new ArrayList<>();
         for (Outcome o : outcomes) {
             metrics.counter("mxgate.queue.recipients", "status", o.kind().logWord()).increment();
-            if (o.kind() == RecipientResult.Status.DEFERRED) {
+            if (o instanceof Outcome.Deferred) {
                 deferred.add(o.status());
-            } else if (o.kind() == RecipientResult.Status.BOUNCED) {
+            } else if (o instanceof Outcome.Bounced) {
                 bounced.add(o.status());
             }
         }
@@ -345,7 +351,7 @@ public class QueueManager {
         }
         if (!bounced.isEmpty()) {
             try {
-                notifier.failure(envelope, bounced, message, schedule);
+                notifier.failure(envelope, bounced, message);
             } catch (Exception ex) {
                 LOG.warnf("warning: %s: cannot queue the non-delivery notification (%s); will try again",
                         e.queueId(), ex.toString());
@@ -355,7 +361,7 @@ public class QueueManager {
         if (!deferred.isEmpty() && schedule.warningDue(envelope.arrival(), now, nullSender)
                 && store.markWarned(e.queueId(), schedule.lifetime(false).plus(Duration.ofDays(1)))) {
             try {
-                notifier.delay(envelope, deferred, message, schedule);
+                notifier.delay(envelope, deferred, message);
             } catch (Exception ex) {
                 LOG.warnf("warning: %s: cannot queue the delay notification (%s)", e.queueId(), ex.toString());
             }
@@ -383,7 +389,7 @@ public class QueueManager {
                 new Envelope.Client("localhost", "127.0.0.1", config.myhostname(), "kafka"), e.attempts(), reason,
                 originals, Map.of());
         try {
-            notifier.failure(envelope, failed, new byte[0], schedule);
+            notifier.failure(envelope, failed, new byte[0]);
         } catch (Exception ex) {
             LOG.warnf("warning: %s: cannot queue the non-delivery notification (%s); will try again", e.queueId(),
                     ex.toString());

@@ -17,8 +17,8 @@ import io.mxgate.core.envelope.Envelope;
 import io.mxgate.core.routing.Route;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.transport.NextHop;
+import io.mxgate.queue.Outcome;
 import io.mxgate.queue.QueueWorkerConfig;
-import io.mxgate.queue.delivery.Outcome;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -139,7 +139,7 @@ public class SmtpAgent {
                 .recover(e -> {
                     ClientException c = ClientException.of(e, ClientState.CONNECT);
                     for (Track t : a.tracks.values()) {
-                        if (t.pending) {
+                        if (t.pending()) {
                             t.soft(EnhancedStatus.of(4, 3, 0), c.getMessage(), "", "", t.relay);
                         }
                     }
@@ -149,11 +149,11 @@ public class SmtpAgent {
                 .onComplete(ar -> limiter.release(key));
     }
 
-    /** One recipient during an attempt. */
+    /** One recipient during an attempt: its last status until a server settles it ({@link #outcome}). */
     private static final class Track {
         RecipientStatus status;
-        RecipientResult.Status kind = RecipientResult.Status.DEFERRED;
-        boolean pending = true;
+        /** Sent or bounced by a server's answer; null while the recipient is still to be tried. */
+        Outcome settled;
         boolean permanent;
         boolean answered;
         String relay = "none";
@@ -176,10 +176,18 @@ public class SmtpAgent {
         void done(RecipientResult.Status kind, EnhancedStatus dsn, String reason, String remote, String diagnostic,
                   String relay) {
             status = status.withStatus(dsn, reason, remote, diagnostic);
-            this.kind = kind;
+            settled = Outcome.of(kind, status);
             this.relay = relay;
-            pending = false;
             answered = true;
+        }
+
+        boolean pending() {
+            return settled == null;
+        }
+
+        /** Settled, or else what the last try left: bounced after a 5xx, deferred otherwise. */
+        Outcome outcome() {
+            return settled != null ? settled : permanent ? new Outcome.Bounced(status) : new Outcome.Deferred(status);
         }
     }
 
@@ -206,7 +214,7 @@ public class SmtpAgent {
         }
 
         List<Track> pending() {
-            return tracks.values().stream().filter(t -> t.pending).toList();
+            return tracks.values().stream().filter(Track::pending).toList();
         }
 
         Future<Void> run() {
@@ -338,22 +346,16 @@ public class SmtpAgent {
             boolean allUnreached = true;
             String lastReason = null;
             for (Track t : tracks.values()) {
-                if (t.pending) {
-                    t.kind = t.permanent ? RecipientResult.Status.BOUNCED : RecipientResult.Status.DEFERRED;
-                    if (!t.answered && !t.permanent) {
-                        lastReason = t.status.reason();
-                    } else {
-                        allUnreached = false;
-                    }
+                if (t.pending() && !t.answered && !t.permanent) {
+                    lastReason = t.status.reason();
                 } else {
                     allUnreached = false;
                 }
-                RecipientResult r = new RecipientResult(t.status.recipient(), t.kind, t.status.dsn(),
-                        t.status.reason());
-                log.info(DeliveryLog.line(envelope.queueId(), r, t.status.original(), t.relay,
+                Outcome o = t.outcome();
+                log.info(DeliveryLog.line(envelope.queueId(), o.result(), t.status.original(), t.relay,
                         Duration.between(envelope.arrival(), now),
                         DeliveryLog.Delays.of(envelope.arrival(), dequeued, t.started, t.connect, t.transmit)));
-                out.add(new Outcome(t.status, t.kind));
+                out.add(o);
             }
             if (anyAnswer) {
                 dead.markAlive(route.key());

@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {mxgate-queue}:warned:&lt;qid&gt;  delay DSN sent (SET NX)
  * {mxgate-queue}:indexed  the index's epoch: set when it was built or rebuilt from Kafka (ADR 0010); a FLUSHALL
  *                         or a lost dataset removes it, and its absence makes a replica rebuild the index
+ * {mxgate-queue}:applied  hash topic:partition -&gt; the intake's next offset: the index holds every record before it;
+ *                         written after a poll's entries and before its offsets are committed (ADR 0010)
  * {mxgate-queue}:reindex-lock  the replica rebuilding the index (SET NX PX, renewed while it runs)
  * {mxgate-queue}:genesis-copied  the genesis mark was copied to the state topic lately (SET NX EX)
  * {mxgate-queue}:done:&lt;topic:partition:offset&gt;  a bounce record's DSN queued (for the tombstone time)
@@ -183,6 +185,31 @@ public class QueueStore {
 
     public void setEpoch(String value) {
         redis.execute("SET", PREFIX + "indexed", value).await().atMost(TIMEOUT);
+    }
+
+    /**
+     * Notes that the index holds every record of these partitions ({@code topic:partition}) before the given offsets.
+     * Written after the entries it covers, so a Redis that loses its last writes (a failover, a restored snapshot)
+     * loses this note with them or keeps both: a committed offset beyond it means entries were lost.
+     */
+    public void applied(Map<String, Long> positions) {
+        if (positions.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(positions.size() * 2);
+        positions.forEach((partition, offset) -> {
+            args.add(partition);
+            args.add(Long.toString(offset));
+        });
+        eval(Scripts.APPLIED, args.toArray(String[]::new));
+    }
+
+    /** The positions noted by {@link #applied(Map)}; empty when none were (an index older than the note). */
+    public Map<String, Long> applied() {
+        Map<String, Long> out = new HashMap<>();
+        hash(eval(Scripts.APPLIED_GET))
+                .forEach((partition, offset) -> out.put(partition, Long.parseLong(offset)));
+        return out;
     }
 
     /** Takes the rebuild lock for {@code ttl}; false when another replica holds it. */

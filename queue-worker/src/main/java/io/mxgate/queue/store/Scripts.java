@@ -217,6 +217,22 @@ final class Scripts {
               oldest[2] or '-1'}
             """;
 
+    /** ARGV: prefix (topic:partition offset)... Raises the index's applied positions; never lowers one. */
+    static final String APPLIED = """
+            local k = ARGV[1] .. 'applied'
+            for i = 2, #ARGV, 2 do
+              if tonumber(ARGV[i + 1]) > tonumber(redis.call('HGET', k, ARGV[i]) or '-1') then
+                redis.call('HSET', k, ARGV[i], ARGV[i + 1])
+              end
+            end
+            return 1
+            """;
+
+    /** ARGV: prefix. The applied positions: topic:partition, offset, ... */
+    static final String APPLIED_GET = """
+            return redis.call('HGETALL', ARGV[1] .. 'applied')
+            """;
+
     /** ARGV: prefix token ttl. Extends the rebuild lock if this replica still holds it; 1 when it does. */
     static final String RELOCK = """
             local k = ARGV[1] .. 'reindex-lock'

@@ -40,6 +40,8 @@ class IntakeLoopTest {
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
     private final List<Long> recorded = new CopyOnWriteArrayList<>();
+    private final List<Long> noted = new CopyOnWriteArrayList<>();
+    private final Queue<Boolean> progressFails = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final List<Scripted> consumers = new CopyOnWriteArrayList<>();
     private IntakeLoop loop;
 
@@ -118,6 +120,22 @@ class IntakeLoopTest {
     }
 
     @Test
+    void offsetsAreNotedInTheIndexBeforeTheyAreCommitted() throws Exception {
+        progressFails.addAll(List.of(true));
+        start(Scripted::new, r -> true);
+        Scripted c = consumers.get(0);
+        c.add(0);
+        await(() -> loop.problem() != null);
+        assertTrue(loop.problem().contains("progress not noted"), loop.problem());
+        assertEquals(-1, offset(c), "no commit beyond what the index has noted");
+        c.add(1);
+        await(() -> offset(c) == 2);
+        assertEquals(List.of(2L), noted, "noted before the commit, once the index took it");
+        assertNull(loop.problem());
+        loop.stop(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aStoppedLoopIsNotDead() throws Exception {
         start(Scripted::new, r -> true);
         loop.stop(Duration.ofSeconds(5));
@@ -133,6 +151,11 @@ class IntakeLoopTest {
         }, List.of(TOPIC), r -> {
             recorded.add(r.offset());
             return recorder.record(r);
+        }, positions -> {
+            if (Boolean.TRUE.equals(progressFails.poll())) {
+                throw new IllegalStateException("redis down");
+            }
+            noted.add(positions.get(TP).offset());
         }, () -> { }, Duration.ofMillis(1), Duration.ofMillis(5));
         loop.start();
         await(() -> !consumers.isEmpty() && !consumers.get(consumers.size() - 1).assignment().isEmpty()

@@ -1,4 +1,4 @@
-package io.mxgate.queue.schedule;
+package io.mxgate.queue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

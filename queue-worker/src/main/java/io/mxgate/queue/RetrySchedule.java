@@ -1,4 +1,4 @@
-package io.mxgate.queue.schedule;
+package io.mxgate.queue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,10 +8,16 @@ import java.time.Instant;
  * but at least {@code minimal_backoff_time} and at most {@code maximal_backoff_time}, so the waits double (300 s,
  * 600 s, 1200 s, 2400 s, then 4000 s each). A message still deferred at {@code maximal_queue_lifetime}
  * ({@code bounce_queue_lifetime} for mail from the null sender) is returned; {@code delay_warning_time} &gt; 0 sends
- * one warning at that age. Pure: the caller passes the time.
+ * one warning at that age. Pure: the caller passes the time. The scheduler and the DSNs (Will-Retry-Until, the
+ * lifetime in the delay warning's text) read the same one.
  */
 public record RetrySchedule(Duration minimalBackoff, Duration maximalBackoff, Duration maximalQueueLifetime,
                             Duration bounceQueueLifetime, Duration delayWarningTime) {
+
+    public static RetrySchedule of(QueueWorkerConfig config) {
+        return new RetrySchedule(config.minimalBackoffTime(), config.maximalBackoffTime(),
+                config.maximalQueueLifetime(), config.bounceQueueLifetime(), config.delayWarningTime());
+    }
 
     /** The time of the next attempt after one that ended at {@code now}. */
     public Instant nextAttempt(Instant arrival, Instant now) {
