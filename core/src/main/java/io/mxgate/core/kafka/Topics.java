@@ -28,8 +28,8 @@ public final class Topics {
     }
 
     /** Producer settings that make a completed send mean "durably stored" (acks=all, idempotent). */
-    public static Map<String, Object> durableProducer(String bootstrapServers, long messageSizeLimit,
-                                                      Duration deliveryTimeout) {
+    static Map<String, Object> durableProducer(String bootstrapServers, long messageSizeLimit,
+                                        Duration deliveryTimeout) {
         int requestTimeout = (int) Math.min(deliveryTimeout.toMillis(), 10_000);
         return Map.of(
                 "bootstrap.servers", bootstrapServers,
@@ -44,7 +44,7 @@ public final class Topics {
     }
 
     /** Consumer settings: manual commits only, and fetch sizes that fit the largest message. */
-    public static Map<String, Object> consumer(String bootstrapServers, String groupId, long messageSizeLimit) {
+    static Map<String, Object> consumer(String bootstrapServers, String groupId, long messageSizeLimit) {
         String max = Integer.toString(maxRecordBytes(messageSizeLimit));
         return Map.of(
                 "bootstrap.servers", bootstrapServers,
