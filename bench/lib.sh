@@ -7,8 +7,10 @@
 #
 #   start_stack [INGRESS [DELIVERY]]   fresh RUN: Kafka, Redis, Dovecot (user0001..user1000), the four services, and
 #                                      a second smtp-ingress / lmtp-delivery replica when INGRESS / DELIVERY is 2
-#   start_replica | stop_replica smtp-ingress-2|lmtp-delivery-2
+#   start_replica | stop_replica smtp-ingress-2|lmtp-delivery-2|queue-worker-2
 #   stop_stack                         stops whatever of it runs (trap it on EXIT)
+#   kafka_ports, kafka_dirs, start_kafka_node DIR   the broker(s): one in $RUN/kafka, or with KAFKA_BROKERS=3 (env) a
+#                                      cluster of KRaft nodes in $RUN/kafka-1..3 on KAFKA, KAFKA+2, ... (controller: +1)
 #   warm_mxgate, warm_rcpts ADDR...    one RCPT per address, so a measured window has no verify probes
 #   run_m REP N PORTS SIZE RCPTS [EXTRA]  one measured load (see there); results in M_* variables
 #   load_start / load_wait / wait_delivered   its parts, for a load that is watched while it runs (soak.sh)
@@ -20,11 +22,15 @@ SESSIONS=${SESSIONS:-20}
 SRC_TIMEOUT=${SRC_TIMEOUT:-300}       # seconds one smtp-source process may run
 DELIVERY_WAIT=${DELIVERY_WAIT:-300}   # seconds to wait for the Maildirs after the load
 REBALANCE=${REBALANCE:-12}            # seconds the delivery consumer group gets after a replica joins or leaves
+# Kafka brokers: 1 (the default, light), or 3 and more for production's shape (topics at RF 3, min.insync.replicas 2)
+KAFKA_BROKERS=${KAFKA_BROKERS:-1}
+[[ $KAFKA_BROKERS =~ ^[1-9]$ ]] || { echo "KAFKA_BROKERS must be a number of brokers, 1 or 3" >&2; exit 2; }
 SERVICES=(smtp-ingress verifier queue-worker lmtp-delivery)
 # Service instances: the four services, then the second replicas. An instance runs in $RUN/<instance>.
-INSTANCES=("${SERVICES[@]}" smtp-ingress-2 lmtp-delivery-2)
+INSTANCES=("${SERVICES[@]}" smtp-ingress-2 lmtp-delivery-2 queue-worker-2)
 declare -A MODULE=([smtp-ingress]=smtp-ingress [verifier]=verifier [queue-worker]=queue-worker
-                   [lmtp-delivery]=lmtp-delivery [smtp-ingress-2]=smtp-ingress [lmtp-delivery-2]=lmtp-delivery)
+                   [lmtp-delivery]=lmtp-delivery [smtp-ingress-2]=smtp-ingress [lmtp-delivery-2]=lmtp-delivery
+                   [queue-worker-2]=queue-worker)
 declare -A HTTP=()
 declare -A EXTRA_ENV=()   # INSTANCE -> more NAME=VALUE words (space-separated) for its next start (tuning.sh)
 LOAD_PIDS=()
@@ -34,13 +40,42 @@ log() { printf '[%s] %s: %s\n' "$(date +%H:%M:%S)" "$BENCH" "$*" >&2; }
 now() { date +%s.%N; }
 user() { printf 'user%04d\n' "$1"; }
 
-# bench_ports BASE: every port is BASE + a fixed offset (the same offsets as faults.sh)
+# bench_ports BASE: every port is BASE + a fixed offset (the same offsets as faults.sh); Kafka node N listens on
+# BASE+90+2N, its controller on the port above (see kafka_ports)
 bench_ports() {
   local b=$1
   SMTP=$((b + 525)) SMTP2=$((b + 535)) LMTP=$((b + 424)) IMAP=$((b + 143)) KAFKA=$((b + 92)) KCTL=$((b + 93))
   REDIS=$((b + 379))
   HTTP=([smtp-ingress]=$((b + 80)) [verifier]=$((b + 81)) [queue-worker]=$((b + 82)) [lmtp-delivery]=$((b + 83))
-        [smtp-ingress-2]=$((b + 84)) [lmtp-delivery-2]=$((b + 85)))
+        [smtp-ingress-2]=$((b + 84)) [lmtp-delivery-2]=$((b + 85)) [queue-worker-2]=$((b + 86)))
+}
+
+# --- Kafka: one broker, or a cluster of KAFKA_BROKERS KRaft nodes (dev/kafka.sh cluster) ---------------------------
+
+# kafka_ports: the port of broker N (1..KAFKA_BROKERS) on line N; its controller listens on the port above (KCTL for
+# the single broker)
+kafka_ports() { local i; for ((i = 0; i < KAFKA_BROKERS; i++)); do echo $((KAFKA + 2 * i)); done; }
+# kafka_dirs: the run directory of each broker, node N on line N
+kafka_dirs() { local i; if [ "$KAFKA_BROKERS" = 1 ]; then echo "$RUN/kafka"; else for ((i = 1; i <= KAFKA_BROKERS; i++)); do echo "$RUN/kafka-$i"; done; fi; }
+start_kafka() {
+  local p pairs=()
+  if [ "$KAFKA_BROKERS" = 1 ]; then "$DEV/kafka.sh" start "$RUN/kafka" "$KAFKA" "$KCTL"; return; fi
+  for p in $(kafka_ports); do pairs+=("$p:$((p + 1))"); done
+  "$DEV/kafka.sh" cluster "$RUN" "${pairs[@]}"
+}
+# start_kafka_node DIR: (re)start the broker of that run directory alone, into the running cluster
+start_kafka_node() {
+  local n p voters=""
+  if [ "$KAFKA_BROKERS" = 1 ]; then "$DEV/kafka.sh" start "$1" "$KAFKA" "$KCTL"; return; fi
+  for ((n = 1; n <= KAFKA_BROKERS; n++)); do voters+=${voters:+,}$n@127.0.0.1:$((KAFKA + 2 * (n - 1) + 1)); done
+  n=${1##*/kafka-}; p=$((KAFKA + 2 * (n - 1)))
+  "$DEV/kafka.sh" start "$1" "$p" $((p + 1)) "$n" "$voters"
+}
+# stop_kafka: every broker at once (a cluster's last nodes would otherwise wait for a quorum that is gone)
+stop_kafka() {
+  local d pids=()
+  for d in $(kafka_dirs); do "$DEV/kafka.sh" stop "$d" & pids+=($!); done
+  for d in "${pids[@]}"; do wait "$d" || true; done
 }
 
 # --- the stack ---------------------------------------------------------------------------------------------------
@@ -49,7 +84,7 @@ bench_ports() {
 # dev/service-env.sh's, with no connection count limit (the load comes from one address), then EXTRA_ENV
 service_env() {
   local smtp=$SMTP; [ "$1" = smtp-ingress-2 ] && smtp=$SMTP2
-  "$DEV/service-env.sh" --kafka "$KAFKA" --redis "$REDIS" --lmtp "$LMTP" --smtp "$smtp" --proxy $((smtp + 1)) \
+  "$DEV/service-env.sh" --kafka "$(kafka_ports | paste -sd,)" --redis "$REDIS" --lmtp "$LMTP" --smtp "$smtp" --proxy $((smtp + 1)) \
     --verifier-http "${HTTP[verifier]}"
   echo MXGATE_SMTPD_CLIENT_CONNECTION_COUNT_LIMIT=0
   # shellcheck disable=SC2086 # a list of words
@@ -78,7 +113,7 @@ start_stack() {
   rm -rf "$RUN"; mkdir -p "$OUT"   # a fresh queue, verify cache and mailboxes every run
   [ -f "$ROOT/smtp-ingress/target/quarkus-app/quarkus-run.jar" ] || (cd "$ROOT" && mvn -q -B -Dmaven.test.skip=true package)
   "$DEV/tls.sh" "$RUN/tls" >/dev/null
-  "$DEV/kafka.sh" start "$RUN/kafka" $KAFKA $KCTL
+  start_kafka
   "$DEV/redis.sh" start "$RUN/redis" $REDIS
   "$DEV/dovecot.sh" start "$RUN/dovecot" $LMTP $IMAP
   mapfile -t users < <(for i in $(seq 1 1000); do user "$i"; done)
@@ -88,14 +123,15 @@ start_stack() {
   [ "$delivery" -lt 2 ] || start_replica lmtp-delivery-2
 }
 
-# A delivery replica that joins or leaves moves partitions between the consumers: give the group time to settle.
+# A delivery or queue replica that joins or leaves moves partitions between the consumers: give the group time to
+# settle.
 start_replica() {
   start_instance "$1"
-  if [ "${MODULE[$1]}" = lmtp-delivery ]; then log "$1 up; ${REBALANCE}s for the consumer group"; sleep "$REBALANCE"; fi
+  if [ "${MODULE[$1]}" != smtp-ingress ]; then log "$1 up; ${REBALANCE}s for the consumer group"; sleep "$REBALANCE"; fi
 }
 stop_replica() {
   "$DEV/service.sh" stop "${MODULE[$1]}" "$RUN/$1"
-  if [ "${MODULE[$1]}" = lmtp-delivery ]; then log "$1 stopped; ${REBALANCE}s for the consumer group"; sleep "$REBALANCE"; fi
+  if [ "${MODULE[$1]}" != smtp-ingress ]; then log "$1 stopped; ${REBALANCE}s for the consumer group"; sleep "$REBALANCE"; fi
 }
 
 stop_stack() {
@@ -107,7 +143,7 @@ stop_stack() {
   done
   "$DEV/dovecot.sh" stop "$RUN/dovecot" || true
   "$DEV/redis.sh" stop "$RUN/redis" || true
-  "$DEV/kafka.sh" stop "$RUN/kafka" || true
+  stop_kafka
 }
 
 # warm_rcpts ADDR...: one RCPT per address, so the measured window has no probes (the reference warms its cache the
@@ -155,9 +191,10 @@ rss_of() { # pids... : total RSS in MiB
 }
 instance_pid() { cat "$RUN/$1/${MODULE[$1]}.pid"; }
 mxgate_pids() {
-  local i
+  local i d
   for i in $(up_instances); do instance_pid "$i"; done
-  cat "$RUN/kafka/kafka.pid" "$RUN/redis/redis.pid"
+  for d in $(kafka_dirs); do cat "$d/kafka.pid"; done
+  cat "$RUN/redis/redis.pid"
   [ ! -s "$RUN/dovecot/run/master.pid" ] || descendants "$(cat "$RUN/dovecot/run/master.pid")"
 }
 # descendants PID...: the PIDs and every process below them (Dovecot's and Postfix's workers)
@@ -223,8 +260,9 @@ wait_delivered() {
 
 # run_m REP N PORTS SIZE RCPTS [EXTRA]: mxgate path, SESSIONS smtp-source processes to their own users (rep_users
 # REP), N/SESSIONS messages each of SIZE bytes with RCPTS recipients, spread over the SMTP PORTS; waits for all
-# copies in the Maildirs. Prints one line (appended to REPLOG when set); sets M_N messages, M_FAILS, M_ACC_S and
-# M_E2E_S (seconds to the last 250 and to the last copy), M_DELIVERED copies, M_CPU busy %, M_BUSY_MS CPU-ms, M_LAT.
+# copies in the Maildirs. Prints one line tagged M_TAG (default m), appended to REPLOG when set; sets M_N messages,
+# M_FAILS, M_ACC_S and M_E2E_S (seconds to the last 250 and to the last copy), M_DELIVERED copies, M_CPU busy %,
+# M_BUSY_MS CPU-ms, M_LAT.
 run_m() {
   local rep=$1 n=$2 ports=$3 size=$4 k=$5 extra=${6:-} per users rcpts u t0 t1 t2 cpu0 cpu1 base offs
   per=$((n / SESSIONS)); n=$((per * SESSIONS))
@@ -247,8 +285,8 @@ run_m() {
   M_CPU=$(busy "$cpu0" "$cpu1") M_BUSY_MS=$(busy_ms "$cpu0" "$cpu1")
   M_LAT=$(log_since "$offs" | { grep -o 'delay=[0-9.]*' || true; } | cut -d= -f2 |
     sort -g | awk '{v[NR]=$1} END{ if (NR) printf "%.3f %.3f %.3f", v[int(NR*0.5)+1], v[int(NR*0.9)+1], v[int(NR*0.99)+1]; else print "- - -"}')
-  awk -v r="$rep" -v n="$n" -v a="$M_ACC_S" -v e="$M_E2E_S" -v d="$M_DELIVERED" -v f="$M_FAILS" -v c="$M_CPU" \
-      -v l="$M_LAT" -v x="$extra" \
-      'BEGIN{printf "m     rep=%d n=%d fails=%d accepted=%.3fs (%.1f msg/s) e2e=%.3fs delivered=%d (%.1f msg/s) cpu=%s%% delay p50/p90/p99=%s %s\n", r, n, f, a, n/a, e, d, d/e, c, l, x}' |
+  awk -v t="${M_TAG:-m}" -v r="$rep" -v n="$n" -v a="$M_ACC_S" -v e="$M_E2E_S" -v d="$M_DELIVERED" -v f="$M_FAILS" \
+      -v c="$M_CPU" -v l="$M_LAT" -v x="$extra" \
+      'BEGIN{printf "%-5s rep=%d n=%d fails=%d accepted=%.3fs (%.1f msg/s) e2e=%.3fs delivered=%d (%.1f msg/s) cpu=%s%% delay p50/p90/p99=%s %s\n", t, r, n, f, a, n/a, e, d, d/e, c, l, x}' |
     tee -a "${REPLOG:-/dev/null}"
 }
