@@ -110,8 +110,7 @@ class IntakeLoopTest {
             return true;
         });
         Scripted c = consumers.get(0);
-        c.add(0);
-        c.add(1);
+        c.add(0, 1);  // in one step: a poll between two adds left the mock's records out of order after a seek
         await(() -> offset(c) == 2);
         assertEquals(List.of(0L, 0L, 0L, 1L), recorded, "offset 0 tried until recorded, then 1");
         assertNull(loop.problem());
@@ -228,10 +227,12 @@ class IntakeLoopTest {
             log.stream().filter(r -> r.offset() >= offset).forEach(this::addRecord);
         }
 
-        synchronized void add(long offset) {
-            ConsumerRecord<String, byte[]> r = new ConsumerRecord<>(TOPIC, 0, offset, "k", new byte[0]);
-            log.add(r);
-            addRecord(r);
+        synchronized void add(long... offsets) {
+            for (long offset : offsets) {
+                ConsumerRecord<String, byte[]> r = new ConsumerRecord<>(TOPIC, 0, offset, "k", new byte[0]);
+                log.add(r);
+                addRecord(r);
+            }
             notifyAll();
         }
     }
