@@ -97,6 +97,9 @@ class RedisSecurityTest {
     @Test
     @Order(3)
     void relayMailIsDeferredListedAndDeliveredAfterAFlush() {
+        // the relay path is the trusted client's only: a stranger is refused it, as Postfix refuses it
+        assertEquals("554 5.7.1 <b@down.test>: Relay access denied",
+                VerificationTest.rcpt(stack.smtpPort(), "b@down.test"));
         String tag = UUID.randomUUID().toString();
         String queueId;
         try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort(), TRUSTED)) {
