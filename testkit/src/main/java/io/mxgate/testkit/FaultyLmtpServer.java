@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in the middle of its reply, {@code slow@} gets its 250s only after {@link #slowReply} (so that a test can stop the
  * client while the final dot waits for its reply); anyone else gets 250 at once. A message answered 250 counts as
  * delivered, per its {@code Subject:} line ({@link #deliveries}). RCPT is always accepted, so address probes pass.
+ * {@link #refuse} makes the next connections get a 421 greeting, as a backend at its process limit does.
  * Listens on 127.0.0.1 only, one thread per connection, until closed.
  */
 public final class FaultyLmtpServer implements AutoCloseable {
@@ -33,6 +34,7 @@ public final class FaultyLmtpServer implements AutoCloseable {
     private final Duration slowReply;
     private final Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
     private final AtomicInteger slowPending = new AtomicInteger();
+    private final AtomicInteger refusals = new AtomicInteger();
 
     public FaultyLmtpServer() {
         this(Duration.ofSeconds(3));
@@ -61,6 +63,11 @@ public final class FaultyLmtpServer implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** The next {@code connections} connections are greeted with 421 and closed; a new call replaces the count. */
+    public void refuse(int connections) {
+        refusals.set(connections);
+    }
+
     /** Final dots of {@code slow@} messages still waiting for their replies. */
     public int slowPending() {
         return slowPending.get();
@@ -85,6 +92,10 @@ public final class FaultyLmtpServer implements AutoCloseable {
     private void serve(Socket s) {
         try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
              OutputStream out = s.getOutputStream()) {
+            if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                write(out, "421 4.3.2 Service not available, closing transmission channel\r\n");
+                return;
+            }
             write(out, "220 faulty LMTP\r\n");
             List<String> rcpts = new ArrayList<>();
             for (String line; (line = in.readLine()) != null; ) {
