@@ -79,7 +79,7 @@ class SmtpDialogueTest {
         try (SmtpDialogue d = session()) {
             d.expect("250 *");
             d.send("RCPT TO:<alice@example.test>").expect("503 5.5.1 Error: need MAIL command");
-            d.send("DATA").expect("503 5.5.1 Error: need MAIL command");
+            d.send("DATA").expect("503 5.5.1 Error: need RCPT command");
             d.send("MAIL FROM:<s@remote.test>").expect("250 2.1.0 Ok");
             d.send("MAIL FROM:<s@remote.test>").expect("503 5.5.1 Error: nested MAIL command");
             d.send("DATA").expect("554 5.5.1 Error: no valid recipients");

@@ -299,8 +299,11 @@ public final class SmtpSession {
         if (verb == Verb.MAIL && tx != null) {
             return Replies.NESTED_MAIL;
         }
-        if ((verb == Verb.RCPT || verb == Verb.DATA) && tx == null) {
+        if (verb == Verb.RCPT && tx == null) {
             return Replies.NEED_MAIL;
+        }
+        if (verb == Verb.DATA && tx == null) {
+            return Replies.NEED_RCPT; // Postfix's data_cmd asks for the recipient whether or not MAIL was given
         }
         return null;
     }
