@@ -31,6 +31,8 @@ class DeliveryDrainTest {
             settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + backend.port());
             settings.put("MXGATE_LMTP_DRAIN_TIMEOUT", "20s");
             try (Stack stack = Stack.start(settings)) {
+                assertTrue(SmtpDialogue.rcptPastInProgress(stack.smtpPort(), null, "slow@example.test")
+                        .startsWith("250 "), "the address is verified");
                 String tag = UUID.randomUUID().toString();
                 List<String> subjects = new ArrayList<>();
                 for (int i = 0; i < MESSAGES; i++) {

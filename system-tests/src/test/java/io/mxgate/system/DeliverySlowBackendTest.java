@@ -34,6 +34,9 @@ class DeliverySlowBackendTest {
             settings.put("MXGATE_VIRTUAL_TRANSPORT", "lmtp:[127.0.0.1]:" + backend.port());
             settings.put("MXGATE_LMTP_DRAIN_TIMEOUT", "1s");
             try (Stack stack = Stack.start(settings)) {
+                for (String rcpt : List.of("user@example.test", "slow@example.test")) {
+                    assertTrue(SmtpDialogue.rcptPastInProgress(stack.smtpPort(), null, rcpt).startsWith("250 "), rcpt);
+                }
                 String tag = UUID.randomUUID().toString();
                 String slow = tag + " slow";
                 send(stack, "slow@example.test", slow);

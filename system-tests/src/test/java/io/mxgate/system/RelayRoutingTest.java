@@ -101,15 +101,7 @@ class RelayRoutingTest {
 
     /** A RCPT's reply from {@code source}, asked again while the verifier answers "in progress" (a first contact). */
     static String rcptPastInProgress(String source, String recipient) {
-        String[] reply = {""};
-        Stack.await(Duration.ofSeconds(20), () -> {
-            try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort(), source)) {
-                d.send("EHLO client.test").expect("250 *");
-                d.send("MAIL FROM:<s@remote.test>").expect("250 2.1.0 Ok");
-                return !(reply[0] = d.send("RCPT TO:<" + recipient + ">").reply()).contains("in progress");
-            }
-        });
-        return reply[0];
+        return SmtpDialogue.rcptPastInProgress(stack.smtpPort(), source, recipient);
     }
 
     static String send(Stack stack, String from, String to, String tag) {

@@ -180,6 +180,22 @@ public final class SmtpDialogue implements AutoCloseable {
     }
 
     /** A whole transaction in one go (EHLO, MAIL, RCPTs, DATA); returns the reply to the final dot. */
+    /**
+     * A RCPT's reply from {@code source} (null: 127.0.0.1), asked again for up to 20 s while the verifier answers
+     * "in progress", as a sending MTA retries a first contact.
+     */
+    public static String rcptPastInProgress(int port, String source, String recipient) {
+        String[] reply = {""};
+        Stack.await(Duration.ofSeconds(20), () -> {
+            try (SmtpDialogue d = open(port, source)) {
+                d.send("EHLO client.test").expect("250 *");
+                d.send("MAIL FROM:<s@remote.test>").expect("250 2.1.0 Ok");
+                return !(reply[0] = d.send("RCPT TO:<" + recipient + ">").reply()).contains("in progress");
+            }
+        });
+        return reply[0];
+    }
+
     public static String sendMail(int port, String from, List<String> to, String body) {
         try (SmtpDialogue d = open(port)) {
             d.send("EHLO client.test").expect("250 *");

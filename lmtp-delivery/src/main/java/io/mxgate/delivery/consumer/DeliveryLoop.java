@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code lmtp_destination_concurrency_limit}); then every follow-up record is acknowledged by Kafka, and only then
  * are offsets committed as {@link CommitPolicy} says.
  *
+ * <p>While a poll's records are under way, the loop commits each partition's done prefix about every
+ * {@link #PROGRESS} (asynchronously; the settle at the end commits synchronously): a kill -9 then repeats only what
+ * was delivered since, not the whole poll, whose slowest record may take minutes.
+ *
  * <p>While deliveries are under way the loop keeps calling {@code poll} on paused partitions, about once a second:
  * a slow backend (the final dot may wait {@code lmtp_data_done_timeout}, 600 s, per recipient) can then never exceed
  * {@code max.poll.interval.ms} and get the consumer evicted from its group.
@@ -54,6 +58,7 @@ final class DeliveryLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger("qmgr");
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
+    private static final Duration PROGRESS = Duration.ofMillis(100);
     private static final Routed SKIPPED = new Routed.Done(List.of(), false);
     private static final Routed NOT_STARTED = new Routed.Hold("not started", false);
 
@@ -165,6 +170,12 @@ final class DeliveryLoop implements Runnable {
         final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         final List<Boolean> skip = new ArrayList<>();
         final AtomicReferenceArray<Routed> results;
+        /** Per record, its follow-ups' acks once written (by {@link #progress} or {@link #settle}), else null. */
+        final List<List<Future<RecordMetadata>>> acks;
+        /** Per record, whether it was found done (its {@code removed} line, if any, is logged then). */
+        final boolean[] done;
+        /** Per partition, the offset {@link #progress} last committed. */
+        final Map<TopicPartition, Long> committed = new HashMap<>();
         final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
         final AtomicInteger next = new AtomicInteger();
         final AtomicBoolean backendDown = new AtomicBoolean();
@@ -180,6 +191,8 @@ final class DeliveryLoop implements Runnable {
                 skip.add(ahead != null && ahead.contains(r.offset()));
             }
             results = new AtomicReferenceArray<>(records.size());
+            acks = new ArrayList<>(java.util.Collections.nCopies(records.size(), null));
+            done = new boolean[records.size()];
             finished = new CountDownLatch(Math.min(workers, records.size()));
             this.dequeued = dequeued;
         }
@@ -241,16 +254,97 @@ final class DeliveryLoop implements Runnable {
         }
     }
 
-    /** Waits for the batch, polling paused partitions meanwhile; gives up at the drain deadline once stopping. */
+    /**
+     * Waits for the batch, committing its done prefixes and polling paused partitions meanwhile; gives up at the drain
+     * deadline once stopping.
+     */
     private void await(Batch batch) throws InterruptedException {
-        while (!batch.finished.await(KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS)) {
+        long lastPoll = System.nanoTime();
+        while (!batch.finished.await(PROGRESS.toMillis(), TimeUnit.MILLISECONDS)) {
             if (stopping && System.nanoTime() - stopDeadline > 0) {
                 LOG.warn("warning: drain timeout reached with deliveries under way; they will be delivered again");
                 return;
             }
-            keepAlive();
-            if (batch.settled) {
-                return; // a revocation in that poll settled it
+            progress(batch);
+            if (System.nanoTime() - lastPoll >= KEEP_ALIVE.toNanos()) {
+                lastPoll = System.nanoTime();
+                keepAlive();
+                if (batch.settled) {
+                    return; // a revocation in that poll settled it
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the follow-ups of the records finished so far and commits, without waiting, each partition's prefix of
+     * records that are done and acknowledged. A record not yet done stops its partition's prefix as a held one does.
+     */
+    private void progress(Batch batch) {
+        int n = batch.records.size();
+        List<CommitPolicy.Entry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ConsumerRecord<String, byte[]> r = batch.records.get(i);
+            boolean done = batch.results.get(i) instanceof Routed.Done d && acked(batch, i, d);
+            if (done) {
+                found(batch, i);
+            }
+            entries.add(new CommitPolicy.Entry(new TopicPartition(r.topic(), r.partition()), r.offset(),
+                    done ? Outcome.DONE : Outcome.HOLD));
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        CommitPolicy.settle(entries).commit().forEach((tp, offset) -> {
+            Long before = batch.committed.get(tp);
+            if ((before == null || offset > before) && consumer.assignment().contains(tp)) {
+                commit.put(tp, new OffsetAndMetadata(offset));
+                batch.committed.put(tp, offset);
+            }
+        });
+        if (!commit.isEmpty()) {
+            consumer.commitAsync(commit, (offsets, e) -> {
+                // a failed commit is repeated by the next one, at the latest by the settle's synchronous one
+            });
+        }
+    }
+
+    /** Whether record {@code i}'s follow-ups are written and acknowledged; writes them first if they are not. */
+    private boolean acked(Batch batch, int i, Routed.Done done) {
+        List<Future<RecordMetadata>> sent = batch.acks.get(i);
+        if (sent == null) {
+            sent = send(done);
+            batch.acks.set(i, sent);
+        }
+        for (Future<RecordMetadata> ack : sent) {
+            if (!ack.isDone()) {
+                return false;
+            }
+            try {
+                ack.get();
+            } catch (ExecutionException | InterruptedException e) {
+                return false; // the settle logs it and holds the record
+            }
+        }
+        return true;
+    }
+
+    private List<Future<RecordMetadata>> send(Routed.Done done) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try {
+            for (ProducerRecord<String, byte[]> f : done.followUps()) {
+                sent.add(producer.send(f));
+            }
+        } catch (RuntimeException e) {
+            sent.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+        }
+        return sent;
+    }
+
+    /** Record {@code i} is done: qmgr's {@code removed} line, once, when it finished its whole message. */
+    private static void found(Batch batch, int i) {
+        if (!batch.done[i]) {
+            batch.done[i] = true;
+            if (batch.results.get(i) instanceof Routed.Done d && d.messageDone()) {
+                LOG.infof("%s: removed", batch.records.get(i).key());
             }
         }
     }
@@ -296,31 +390,22 @@ final class DeliveryLoop implements Runnable {
         batch.settled = true;
         int n = batch.records.size();
         Routed[] results = new Routed[n];
-        List<List<Future<RecordMetadata>>> acks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             results[i] = batch.results.get(i);
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            if (results[i] instanceof Routed.Done done) {
-                try {
-                    for (ProducerRecord<String, byte[]> f : done.followUps()) {
-                        sent.add(producer.send(f));
-                    }
-                } catch (RuntimeException e) {
-                    sent.add(java.util.concurrent.CompletableFuture.failedFuture(e));
-                }
+            if (results[i] instanceof Routed.Done done && batch.acks.get(i) == null) {
+                batch.acks.set(i, send(done));
             }
-            acks.add(sent);
         }
         long deadline = System.nanoTime() + ackTimeout.toNanos();
         List<CommitPolicy.Entry> entries = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ConsumerRecord<String, byte[]> r = batch.records.get(i);
-            boolean done = results[i] instanceof Routed.Done && acknowledged(r, acks.get(i), deadline);
+            boolean done = results[i] instanceof Routed.Done && acknowledged(r, batch.acks.get(i), deadline);
+            if (done) {
+                found(batch, i);
+            }
             entries.add(new CommitPolicy.Entry(new TopicPartition(r.topic(), r.partition()), r.offset(),
                     done ? Outcome.DONE : Outcome.HOLD));
-            if (done && ((Routed.Done) results[i]).messageDone()) {
-                LOG.infof("%s: removed", r.key());
-            }
         }
         apply(CommitPolicy.settle(entries));
     }
