@@ -1,6 +1,7 @@
 package io.mxgate.core.client;
 
 import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.dns.InetProtocols;
 import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.ReplyParser;
@@ -129,7 +130,7 @@ public final class ClientConnection {
                 .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.CONNECT_FAILED,
                         ClientState.CONNECT, "connect to " + target + ": " + describe(e))))
                 .compose(socket -> {
-                    String ip = socket.remoteAddress().hostAddress();
+                    String ip = InetProtocols.printable(socket.remoteAddress().hostAddress());
                     ClientConnection c = new ClientConnection(vertx, Vertx.currentContext(), socket, protocol,
                             timeouts, name + "[" + ip + "]", port);
                     return c.expect(ClientState.GREETING)

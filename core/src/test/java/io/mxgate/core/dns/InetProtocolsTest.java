@@ -5,8 +5,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** AAAA answers are logged in RFC 5952's short form, as Postfix's inet_ntop gives them. */
-class DnsTest {
+/** IPv6 addresses are logged in RFC 5952's short form, as Postfix's inet_ntop gives them. */
+class InetProtocolsTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -19,8 +19,9 @@ class DnsTest {
             2001:db8:1:2:3:4:5:6         | 2001:db8:1:2:3:4:5:6
             2001:0:0:1:2:3:4:5           | 2001::1:2:3:4:5
             2001:db8:0:2:3:4:5:6         | 2001:db8:0:2:3:4:5:6
+            127.0.0.1                    | 127.0.0.1
             """)
     void compressesIpv6Literals(String full, String shortForm) {
-        assertEquals(shortForm, Dns.compressed(full));
+        assertEquals(shortForm, InetProtocols.printable(full));
     }
 }
