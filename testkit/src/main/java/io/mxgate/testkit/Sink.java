@@ -15,46 +15,61 @@ import java.util.stream.Stream;
 /**
  * Postfix's smtp-sink as a real SMTP peer (dev/sink.sh): it accepts everything and keeps each message in a file
  * with {@code X-Mail-Args:} and {@code X-Rcpt-Args:} lines in front, so a test can count what arrived, per
- * recipient, exactly. Can be stopped and started again on the same address to play a server that is down.
+ * recipient, exactly. Can be stopped and started again on the same address to play a server that is down. An IPv6
+ * address ({@code ::1}) listens there only. {@link #startTls} is a peer that offers STARTTLS with a given
+ * certificate instead (aiosmtpd, dev/tls-sink.sh), whose files also say {@code X-TLS: yes} or {@code no}.
  */
 public final class Sink implements AutoCloseable {
 
     private static final Pattern RCPT = Pattern.compile("^X-Rcpt-Args: <([^>]*)>", Pattern.MULTILINE);
 
+    private final String script;
     private final Path dir;
     private final String address;
     private final int port;
     private final List<String> options;
     private boolean running;
 
-    private Sink(Path dir, String address, int port, List<String> options) {
+    private Sink(String script, Path dir, String address, int port, List<String> options) {
+        this.script = script;
         this.dir = dir;
         this.address = address;
         this.port = port;
         this.options = options;
     }
 
-    /** A sink on {@code address:port} (any 127.0.0.0/8 address), files under {@code dir/mail}. */
+    /** A sink on {@code address:port} (any 127.0.0.0/8 address, or ::1), files under {@code dir/mail}. */
     public static Sink start(Path dir, String address, int port, String... options) {
-        Sink s = new Sink(dir, address, port, List.of(options));
+        Sink s = new Sink("sink.sh", dir, address, port, List.of(options));
+        s.start();
+        return s;
+    }
+
+    /**
+     * A sink that offers STARTTLS with {@code certDir}'s cert.pem and key.pem (dev/tls.sh) and takes plaintext too,
+     * files under {@code dir/mail}.
+     */
+    public static Sink startTls(Path dir, String address, int port, Path certDir) {
+        Sink s = new Sink("tls-sink.sh", dir, address, port, List.of(certDir.toString()));
         s.start();
         return s;
     }
 
     /** A sink that is not started yet (a server that is down until {@link #start()}). */
     public static Sink stopped(Path dir, String address, int port, String... options) {
-        return new Sink(dir, address, port, List.of(options));
+        return new Sink("sink.sh", dir, address, port, List.of(options));
     }
 
     public void start() {
-        List<Object> args = new ArrayList<>(List.of("start", dir, address + ":" + port, dir.resolve("mail")));
+        String listen = address.contains(":") ? "[" + address + "]:" + port : address + ":" + port;
+        List<Object> args = new ArrayList<>(List.of("start", dir, listen, dir.resolve("mail")));
         args.addAll(options);
-        Script.run("sink.sh", args.toArray());
+        Script.run(script, args.toArray());
         running = true;
     }
 
     public void stop() {
-        Script.run("sink.sh", "stop", dir);
+        Script.run(script, "stop", dir);
         running = false;
     }
 

@@ -1,6 +1,8 @@
 package io.mxgate.core.client;
 
 import io.mxgate.core.address.MailAddress;
+import io.mxgate.core.dns.InetProtocols;
+import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.ReplyParser;
 import io.vertx.core.Context;
@@ -68,30 +70,32 @@ public final class ClientConnection {
     /** Connects, reads the greeting and says LHLO/EHLO; fails with a ClientException unless all of it went well. */
     public static Future<ClientConnection> open(Vertx vertx, NetClient netClient, ClientProtocol protocol,
                                                 ClientTimeouts timeouts, String heloName, String host, int port) {
-        return open(vertx, netClient, protocol, timeouts, heloName, host, host, port, ClientTls.NONE);
+        return open(vertx, netClient, protocol, timeouts, heloName, host, host, port, TlsRequirement.NONE);
     }
 
     /**
      * Connects to {@code address} (a name Vert.x resolves, or an IP address), calls the server {@code name} in logs
-     * and DSN texts ({@code name[ip]}), reads the greeting, says LHLO/EHLO and, with {@link ClientTls#MAY} or
-     * {@link ClientTls#ENCRYPT}, starts TLS when the server offers it (SMTP only) and says EHLO again. With
-     * {@code MAY} a failed TLS handshake is followed by one plaintext attempt on a new connection, as Postfix does
-     * at {@code smtp_tls_security_level = may}. The NetClient must have been created with SSL options (trust) for
-     * STARTTLS: see {@link #netClientOptions}.
+     * and DSN texts ({@code name[ip]}), reads the greeting, says LHLO/EHLO and, from {@link ClientTls#MAY} up,
+     * starts TLS when the server offers it (SMTP only) and says EHLO again. With {@code MAY} a failed TLS handshake
+     * is followed by one plaintext attempt on a new connection, as Postfix does at
+     * {@code smtp_tls_security_level = may}; from {@code ENCRYPT} up nothing is ever sent in plaintext after EHLO,
+     * and at {@code VERIFY}/{@code SECURE} the conversation ends (QUIT) unless the certificate is trusted and
+     * matches. The NetClient must have been created with SSL options for STARTTLS: see {@link #netClientOptions}.
      */
     public static Future<ClientConnection> open(Vertx vertx, NetClient netClient, ClientProtocol protocol,
                                                 ClientTimeouts timeouts, String heloName, String name,
-                                                String address, int port, ClientTls tls) {
-        ClientTls effective = protocol == ClientProtocol.LMTP ? ClientTls.NONE : tls;
+                                                String address, int port, TlsRequirement tls) {
+        TlsRequirement effective = protocol == ClientProtocol.LMTP ? TlsRequirement.NONE : tls;
         Supplier<Future<ClientConnection>> attempt = () -> {
             Future<ClientConnection> first = connect(vertx, netClient, protocol, timeouts, heloName, name, address,
                     port, effective);
-            if (effective != ClientTls.MAY) {
+            if (effective.level() != ClientTls.MAY) {
                 return first;
             }
             return first.recover(e -> e instanceof ClientException c && c.state() == ClientState.STARTTLS
                     && c.kind() != ClientException.Kind.TIMEOUT
-                    ? connect(vertx, netClient, protocol, timeouts, heloName, name, address, port, ClientTls.NONE)
+                    ? connect(vertx, netClient, protocol, timeouts, heloName, name, address, port,
+                    TlsRequirement.NONE)
                     : Future.failedFuture(e));
         };
         // The conversation must start on the event loop that will own the socket: called from any other thread,
@@ -105,8 +109,10 @@ public final class ClientConnection {
     }
 
     /**
-     * Options for a NetClient whose connections may start TLS: certificates are not verified, which is what
-     * opportunistic TLS means (Postfix's {@code may} level: encryption against passive eavesdropping only).
+     * Options for a NetClient whose connections may start TLS: the handshake itself accepts any certificate, which
+     * is what opportunistic TLS means (Postfix's {@code may} level: encryption against passive eavesdropping only);
+     * at {@code verify} and {@code secure} the chain and names are checked after the handshake
+     * ({@link TlsRequirement#problem}), as Postfix's TLS engine completes the handshake and then decides.
      */
     public static io.vertx.core.net.NetClientOptions netClientOptions(ClientTimeouts timeouts) {
         return new io.vertx.core.net.NetClientOptions()
@@ -118,13 +124,13 @@ public final class ClientConnection {
 
     private static Future<ClientConnection> connect(Vertx vertx, NetClient netClient, ClientProtocol protocol,
                                                     ClientTimeouts timeouts, String heloName, String name,
-                                                    String address, int port, ClientTls tls) {
+                                                    String address, int port, TlsRequirement tls) {
         String target = name + "[" + address + "]:" + port;
         return netClient.connect(port, address)
                 .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.CONNECT_FAILED,
                         ClientState.CONNECT, "connect to " + target + ": " + describe(e))))
                 .compose(socket -> {
-                    String ip = socket.remoteAddress().hostAddress();
+                    String ip = InetProtocols.printable(socket.remoteAddress().hostAddress());
                     ClientConnection c = new ClientConnection(vertx, Vertx.currentContext(), socket, protocol,
                             timeouts, name + "[" + ip + "]", port);
                     return c.expect(ClientState.GREETING)
@@ -138,32 +144,60 @@ public final class ClientConnection {
 
     /**
      * STARTTLS when offered (and wanted), then EHLO again: the extensions seen in plaintext are discarded, as RFC
-     * 3207 requires. Not offered: fine at {@code may}, a failure at {@code encrypt}. Refused with an error reply:
-     * plaintext at {@code may} (Postfix continues the session), a failure at {@code encrypt}.
+     * 3207 requires. Not offered: fine at {@code may}, a failure from {@code encrypt} up (4.7.4). Refused with an
+     * error reply: plaintext at {@code may} (Postfix continues the session), a failure from {@code encrypt} up. A
+     * failed handshake: a failure in state STARTTLS (at {@code may} the caller retries in plaintext; above it, 4.7.5
+     * "Cannot start TLS: handshake failure"). A certificate that is not trusted or does not match at {@code verify}
+     * or {@code secure}: QUIT, and 4.7.5 "Server certificate not verified" (smtp_proto.c's words) in state HELLO,
+     * so that the next server is tried and nothing is sent to this one.
      */
-    private Future<Void> startTls(String heloName, ClientTls tls) {
-        if (tls == ClientTls.NONE) {
+    private Future<Void> startTls(String heloName, TlsRequirement tls) {
+        ClientTls level = tls.level();
+        if (level == ClientTls.NONE) {
             return Future.succeededFuture();
         }
         if (!supports("STARTTLS")) {
-            return tls == ClientTls.ENCRYPT
-                    ? refuse("TLS is required, but was not offered by host " + peer) : Future.succeededFuture();
+            return level.requiresTls() ? refuse(EnhancedStatus.of(4, 7, 4),
+                    "TLS is required, but was not offered by host " + peer) : Future.succeededFuture();
         }
         return command(ClientState.STARTTLS, "STARTTLS").compose(reply -> {
             if (reply.code() != 220) {
-                return tls == ClientTls.ENCRYPT
-                        ? refuse("TLS is required, but host " + peer + " refused to start TLS: " + reply.oneLine())
+                return level.requiresTls()
+                        ? refuse(null, "TLS is required, but host " + peer + " refused to start TLS: " + reply.oneLine())
                         : Future.succeededFuture();
             }
             return socket.upgradeToSsl()
-                    .recover(e -> Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR,
-                            ClientState.STARTTLS, "TLS handshake with " + peer + " failed: " + describe(e))))
+                    .recover(e -> {
+                        String detail = "TLS handshake with " + peer + " failed: " + describe(e);
+                        return Future.failedFuture(level.requiresTls()
+                                ? new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.STARTTLS,
+                                EnhancedStatus.of(4, 7, 5), "Cannot start TLS: handshake failure", detail)
+                                : new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.STARTTLS, detail));
+                    })
                     .compose(v -> {
                         encrypted = true;
                         extensions = Map.of();
+                        if (level.verifies()) {
+                            String problem = certificateProblem(tls);
+                            if (problem != null) {
+                                quit();
+                                return Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR,
+                                        ClientState.HELLO, EnhancedStatus.of(4, 7, 5),
+                                        "Server certificate not verified",
+                                        "certificate verification failed for " + relay + ": " + problem));
+                            }
+                        }
                         return hello(heloName);
                     });
         });
+    }
+
+    private String certificateProblem(TlsRequirement tls) {
+        try {
+            return tls.problem(socket.peerCertificates());
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return "no certificate presented";
+        }
     }
 
     /** The OS's words for a failed connect ("Connection refused"), without Netty's address suffix. */
@@ -191,7 +225,12 @@ public final class ClientConnection {
     }
 
     private <T> Future<T> refuse(String message) {
-        return Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.HELLO, message));
+        return refuse(null, message);
+    }
+
+    private <T> Future<T> refuse(EnhancedStatus dsn, String message) {
+        return Future.failedFuture(new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.HELLO, dsn,
+                message));
     }
 
     /** {@code host[address]}, as Postfix names the server in DSN texts ({@code host h[a] said: ...}). */

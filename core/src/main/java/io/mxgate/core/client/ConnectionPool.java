@@ -27,7 +27,7 @@ public final class ConnectionPool {
     private final String name;
     private final String address;
     private final int port;
-    private final ClientTls tls;
+    private final TlsRequirement tls;
     private final ClientTimeouts timeouts;
     private final String heloName;
     private final long maxIdleNanos;
@@ -40,7 +40,7 @@ public final class ConnectionPool {
                         .setConnectTimeout((int) timeouts.connect().toMillis())
                         .setTcpNoDelay(true)), true,
                 nextHop.transport().equals("lmtp") ? ClientProtocol.LMTP : ClientProtocol.SMTP,
-                nextHop.host(), nextHop.host(), nextHop.port(), ClientTls.NONE, timeouts, heloName, maxIdle);
+                nextHop.host(), nextHop.host(), nextHop.port(), TlsRequirement.NONE, timeouts, heloName, maxIdle);
     }
 
     /**
@@ -48,12 +48,12 @@ public final class ConnectionPool {
      * connections go to {@code address} (a name or an IP address) and logs call the server {@code name}.
      */
     public ConnectionPool(Vertx vertx, NetClient netClient, ClientProtocol protocol, String name, String address,
-                          int port, ClientTls tls, ClientTimeouts timeouts, String heloName, Duration maxIdle) {
+                          int port, TlsRequirement tls, ClientTimeouts timeouts, String heloName, Duration maxIdle) {
         this(vertx, netClient, false, protocol, name, address, port, tls, timeouts, heloName, maxIdle);
     }
 
     private ConnectionPool(Vertx vertx, NetClient netClient, boolean ownsNetClient, ClientProtocol protocol,
-                           String name, String address, int port, ClientTls tls, ClientTimeouts timeouts,
+                           String name, String address, int port, TlsRequirement tls, ClientTimeouts timeouts,
                            String heloName, Duration maxIdle) {
         this.vertx = vertx;
         this.netClient = netClient;

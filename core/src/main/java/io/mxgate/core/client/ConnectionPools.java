@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionPools {
 
     /** One server endpoint as the pools key it. */
-    public record Endpoint(ClientProtocol protocol, String name, String address, int port, ClientTls tls) {
+    public record Endpoint(ClientProtocol protocol, String name, String address, int port, TlsRequirement tls) {
 
         /** {@code name[address]:port}. */
         @Override

@@ -40,8 +40,6 @@ public record RecipientResult(MailAddress recipient, Status status, EnhancedStat
 
     /** A conversation that broke off: always deferred, as Postfix does (4.4.1 connect, 4.4.2 otherwise). */
     public static RecipientResult deferred(MailAddress recipient, ClientException e) {
-        EnhancedStatus dsn = e.kind() == ClientException.Kind.CONNECT_FAILED ? EnhancedStatus.of(4, 4, 1)
-                : EnhancedStatus.of(4, 4, 2);
-        return new RecipientResult(recipient, Status.DEFERRED, dsn, e.getMessage());
+        return new RecipientResult(recipient, Status.DEFERRED, e.dsn(), e.getMessage());
     }
 }

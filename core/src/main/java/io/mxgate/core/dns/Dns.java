@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * MX, A, TXT and PTR queries over Vert.x's DNS client. Every answer is an {@link Answer}: records (possibly none: the name
+ * MX, A, AAAA, TXT and PTR queries over Vert.x's DNS client. Every answer is an {@link Answer}: records (possibly none: the name
  * exists without records of the type), {@link Answer.Status#NOT_FOUND} (NXDOMAIN), or
  * {@link Answer.Status#TRY_AGAIN} (timeout, SERVFAIL, refused, anything else), never a failed future.
  */
@@ -72,6 +72,12 @@ public final class Dns {
 
     public Future<Answer<String>> a(String name) {
         return answer(client.resolveA(name));
+    }
+
+    /** AAAA records, each in RFC 5952's short form ({@code 2001:db8::6}, {@code ::1}), as Postfix logs them. */
+    public Future<Answer<String>> aaaa(String name) {
+        return answer(client.resolveAAAA(name).map(list -> list == null ? null
+                : list.stream().map(InetProtocols::printable).toList()));
     }
 
     public Future<Answer<String>> txt(String name) {

@@ -16,8 +16,12 @@ import java.util.regex.Pattern;
 
 /**
  * A next hop to the servers to try, in order (Postfix's smtp_addr.c). {@code [host]} and LMTP next hops are not
- * looked up in DNS: an IP address is used as it is, a name is left to the connecting socket's resolver (which
- * knows /etc/hosts and search domains, as Kubernetes service names need). Other SMTP next hops are MX lookups.
+ * looked up in DNS: an IP address (IPv4 or IPv6) is used as it is, a name is left to the connecting socket's
+ * resolver (which knows /etc/hosts and search domains, as Kubernetes service names need). Other SMTP next hops are
+ * MX lookups; each MX host's addresses are its A and AAAA records as {@code inet_protocols} allows (a host with
+ * addresses of one family only is fine, as in Postfix: a lookup that fails for one family while the other answers
+ * is not an error), ordered within one MX preference by {@code smtp_address_preference}. A server of one family
+ * that cannot be reached is followed by the next address, of either family.
  */
 public final class HostResolver {
 
@@ -51,17 +55,24 @@ public final class HostResolver {
     private final Set<String> ownAddresses;
     private final int addressLimit;
     private final Random random;
+    private final InetProtocols protocols;
+    private final AddressPreference preference;
 
     /**
      * @param ownAddresses the addresses we receive mail on ({@code inet_interfaces} and {@code proxy_interfaces}),
      *                     for loop detection on port 25
      * @param addressLimit {@code smtp_mx_address_limit}; 0 means no limit
+     * @param protocols    {@code inet_protocols}
+     * @param preference   {@code smtp_address_preference}
      */
-    public HostResolver(Dns dns, Set<String> ownAddresses, int addressLimit, Random random) {
+    public HostResolver(Dns dns, Set<String> ownAddresses, int addressLimit, Random random, InetProtocols protocols,
+                        AddressPreference preference) {
         this.dns = dns;
         this.ownAddresses = Set.copyOf(ownAddresses);
         this.addressLimit = addressLimit;
         this.random = random;
+        this.protocols = protocols;
+        this.preference = preference;
     }
 
     public Future<Result> resolve(NextHop hop) {
@@ -72,7 +83,7 @@ public final class HostResolver {
             }
             return Future.succeededFuture(new Result.Hosts(List.of(new Host(host, host, hop.port(), 0))));
         }
-        if (IPV4.matcher(host).matches()) {
+        if (isAddress(host)) {
             return Future.succeededFuture(new Result.Hosts(List.of(new Host(host, host, hop.port(), 0))));
         }
         return dns.mx(host).compose(mx -> switch (mx.status()) {
@@ -84,16 +95,16 @@ public final class HostResolver {
 
     /** RFC 5321 5.1: no MX records, so the domain itself, preference 0. */
     private Future<Result> implicitMx(NextHop hop) {
-        return dns.a(hop.host()).map(a -> {
+        return addresses(hop.host()).map(a -> {
             if (a.status() != Dns.Answer.Status.OK || a.records().isEmpty()) {
-                return nameError(a.status() == Dns.Answer.Status.TRY_AGAIN ? 4 : 5, hop.host(), "A",
+                return nameError(a.status() == Dns.Answer.Status.TRY_AGAIN ? 4 : 5, hop.host(), type(),
                         a.status() == Dns.Answer.Status.OK ? "No address associated with hostname" : a.detail());
             }
             List<Host> hosts = new ArrayList<>();
             for (String address : a.records()) {
                 hosts.add(new Host(hop.host(), address, hop.port(), 0));
             }
-            return finish(hop, hosts, 0);
+            return finish(hop, order(hosts), 0);
         });
     }
 
@@ -108,9 +119,9 @@ public final class HostResolver {
         List<Future<Dns.Answer<String>>> lookups = new ArrayList<>();
         for (MxRecord r : sorted) {
             String name = name(r);
-            lookups.add(IPV4.matcher(name).matches()
+            lookups.add(isAddress(name)
                     ? Future.succeededFuture(new Dns.Answer<>(Dns.Answer.Status.OK, List.of(name), ""))
-                    : dns.a(name));
+                    : addresses(name));
         }
         return Future.join(new ArrayList<Future<?>>(lookups)).transform(x -> {
             List<Host> hosts = new ArrayList<>();
@@ -132,10 +143,77 @@ public final class HostResolver {
                 }
             }
             if (hosts.isEmpty()) {
-                return Future.succeededFuture(nameError(temporary ? 4 : 5, lastName, "A", lastDetail));
+                return Future.succeededFuture(nameError(temporary ? 4 : 5, lastName, type(), lastDetail));
             }
-            return Future.succeededFuture(finish(hop, hosts, sorted.get(0).priority()));
+            return Future.succeededFuture(finish(hop, order(hosts), sorted.get(0).priority()));
         });
+    }
+
+    private static boolean isAddress(String host) {
+        return IPV4.matcher(host).matches() || InetProtocols.isIpv6Literal(host);
+    }
+
+    /** The record type named in a lookup error, as Postfix names the one it asked last. */
+    private String type() {
+        return protocols.ipv6() && !protocols.ipv4() ? "AAAA" : "A";
+    }
+
+    /**
+     * A host's addresses of the families {@code inet_protocols} enables, IPv4 first: records when either lookup
+     * has some; else a temporary failure if either failed so; else "no address" if the name exists; else NXDOMAIN.
+     */
+    private Future<Dns.Answer<String>> addresses(String name) {
+        Future<Dns.Answer<String>> v4 = protocols.ipv4() ? dns.a(name) : Future.succeededFuture(null);
+        Future<Dns.Answer<String>> v6 = protocols.ipv6() ? dns.aaaa(name) : Future.succeededFuture(null);
+        return Future.join(v4, v6).transform(x -> {
+            List<Dns.Answer<String>> answers = new ArrayList<>();
+            for (Future<Dns.Answer<String>> f : List.of(v4, v6)) {
+                if (f.result() != null) {
+                    answers.add(f.result());
+                }
+            }
+            List<String> records = new ArrayList<>();
+            answers.forEach(a -> records.addAll(a.records()));
+            if (!records.isEmpty()) {
+                return Future.succeededFuture(Dns.Answer.ok(records));
+            }
+            for (Dns.Answer.Status status : List.of(Dns.Answer.Status.TRY_AGAIN, Dns.Answer.Status.OK)) {
+                for (Dns.Answer<String> a : answers) {
+                    if (a.status() == status) {
+                        return Future.succeededFuture(a);
+                    }
+                }
+            }
+            return Future.succeededFuture(answers.get(0));
+        });
+    }
+
+    /**
+     * {@code smtp_address_preference} within each MX preference (the list is in MX order): the preferred family
+     * first, or with {@code any} and both families present, the addresses in random order.
+     */
+    private List<Host> order(List<Host> hosts) {
+        List<Host> out = new ArrayList<>(hosts.size());
+        int i = 0;
+        while (i < hosts.size()) {
+            int j = i;
+            while (j < hosts.size() && hosts.get(j).preference() == hosts.get(i).preference()) {
+                j++;
+            }
+            List<Host> group = new ArrayList<>(hosts.subList(i, j));
+            boolean mixed = group.stream().anyMatch(h -> InetProtocols.isIpv6Literal(h.address()))
+                    && group.stream().anyMatch(h -> !InetProtocols.isIpv6Literal(h.address()));
+            if (mixed) {
+                switch (preference) {
+                    case ANY -> Collections.shuffle(group, random);
+                    case IPV4 -> group.sort(Comparator.comparing((Host h) -> InetProtocols.isIpv6Literal(h.address())));
+                    case IPV6 -> group.sort(Comparator.comparing((Host h) -> !InetProtocols.isIpv6Literal(h.address())));
+                }
+            }
+            out.addAll(group);
+            i = j;
+        }
+        return out;
     }
 
     /** Loop detection (port 25 only, as Postfix), then the address limit. */

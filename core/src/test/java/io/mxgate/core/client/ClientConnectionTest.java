@@ -74,7 +74,8 @@ class ClientConnectionTest {
 
     private static ClientConnection open(ScriptedServer s, ClientTls level) throws Exception {
         return ClientConnection.open(vertx, client, ClientProtocol.SMTP, TIMEOUTS, "mx.example.test", "scripted.test",
-                "127.0.0.1", s.port(), level).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                "127.0.0.1", s.port(), TlsRequirement.of(level)).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     private static List<RecipientOutcome> deliver(ClientConnection c, String body, String... recipients)
@@ -127,6 +128,7 @@ class ClientConnectionTest {
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> open(s, ClientTls.ENCRYPT));
             ClientException c = assertInstanceOf(ClientException.class, e.getCause());
             assertEquals("TLS is required, but was not offered by host scripted.test[127.0.0.1]", c.getMessage());
+            assertEquals("4.7.4", c.dsn().toString(), "smtp_proto.c's status for it");
             assertTrue(c.beforeTransaction());
         }
     }

@@ -54,6 +54,10 @@ class HostResolverTest {
                 "mx-host=orphan.test,mx1.gone.test,10",
                 "mx-host=orphan.test,us.test,20",
                 "mx-host=dangling.test,nowhere.dangling.test,10",
+                // issue 19: IPv6. An MX host with only an AAAA record; a host with both families
+                "mx-host=v6only.test,mx6.v6only.test,10",
+                "host-record=mx6.v6only.test,2001:db8::6",
+                "host-record=dual.test,127.0.0.70,2001:db8::70",
                 ""));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -65,7 +69,7 @@ class HostResolverTest {
         Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "dnsmasq did not start: " + out);
         vertx = Vertx.vertx();
         dns = new Dns(vertx, "127.0.0.1:" + port, Duration.ofSeconds(3));
-        resolver = new HostResolver(dns, Set.of("127.0.0.10"), 5, new Random(7));
+        resolver = resolver(InetProtocols.ALL, AddressPreference.ANY);
     }
 
     @AfterAll
@@ -83,8 +87,16 @@ class HostResolverTest {
         }
     }
 
+    private static HostResolver resolver(InetProtocols protocols, AddressPreference preference) {
+        return new HostResolver(dns, Set.of("127.0.0.10"), 5, new Random(7), protocols, preference);
+    }
+
     private static HostResolver.Result resolve(String host, int port, boolean mx) throws Exception {
-        return resolver.resolve(new NextHop("smtp", host, port, mx)).toCompletionStage().toCompletableFuture()
+        return resolve(resolver, host, port, mx);
+    }
+
+    private static HostResolver.Result resolve(HostResolver r, String host, int port, boolean mx) throws Exception {
+        return r.resolve(new NextHop("smtp", host, port, mx)).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -131,5 +143,40 @@ class HostResolverTest {
         HostResolver.Result.Failure f = assertInstanceOf(HostResolver.Result.Failure.class, resolve(host, port, mx));
         assertEquals(status, f.dsn().toString());
         assertEquals(text, f.text());
+    }
+
+    /** Issue 19: an MX host with only an AAAA record is reached (with inet_protocols = all, Postfix's default). */
+    @Test
+    void anIpv6OnlyMxHostIsFound() throws Exception {
+        assertEquals(List.of("mx6.v6only.test[2001:db8::6]:25"), hosts(resolve("v6only.test", 25, true)));
+        assertEquals(List.of("::1[::1]:2526"), hosts(resolve("::1", 2526, false)), "[::1] is used as it is");
+        assertEquals(List.of("::1[::1]:25"), hosts(resolve("::1", 25, true)), "so is an IPv6 literal");
+    }
+
+    @Test
+    void withInetProtocolsIpv4AnIpv6OnlyHostHasNoAddress() throws Exception {
+        HostResolver.Result.Failure f = assertInstanceOf(HostResolver.Result.Failure.class,
+                resolve(resolver(new InetProtocols(true, false), AddressPreference.ANY), "v6only.test", 25, true));
+        assertEquals("5.4.4", f.dsn().toString());
+        assertEquals("Host or domain name not found. Name service error for name=mx6.v6only.test type=A: "
+                + "No address associated with hostname", f.text());
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            all  | ipv6 | dual.test[2001:db8::70]:25, dual.test[127.0.0.70]:25
+            all  | ipv4 | dual.test[127.0.0.70]:25, dual.test[2001:db8::70]:25
+            ipv4 | ipv6 | dual.test[127.0.0.70]:25
+            ipv6 | ipv4 | dual.test[2001:db8::70]:25
+            """)
+    void addressPreferenceOrdersTheFamilies(String protocols, String preference, String expected) throws Exception {
+        assertEquals(List.of(expected.split(", ")), hosts(resolve(resolver(InetProtocols.parse(protocols),
+                AddressPreference.parse(preference)), "dual.test", 25, true)));
+    }
+
+    @Test
+    void addressPreferenceAnyTriesBothFamilies() throws Exception {
+        assertEquals(Set.of("dual.test[127.0.0.70]:25", "dual.test[2001:db8::70]:25"),
+                Set.copyOf(hosts(resolve("dual.test", 25, true))));
     }
 }

@@ -46,6 +46,11 @@ public class Routing {
         return runtime.resolver();
     }
 
+    /** This service's tables, for other parameters that name tables ({@code smtp_tls_policy_maps}). */
+    public io.mxgate.core.table.LookupTables tables() {
+        return runtime.tables();
+    }
+
     /** True for recipients lmtp-delivery takes from the incoming topic itself; throws when a table cannot tell. */
     public boolean isVirtualMailbox(MailAddress recipient) throws Exception {
         return ResolverRuntime.await(runtime.resolver().isVirtualMailbox(recipient), LOOKUP_WAIT);

@@ -5,9 +5,11 @@ import io.mxgate.core.client.ClientException;
 import io.mxgate.core.client.ClientProtocol;
 import io.mxgate.core.client.ClientState;
 import io.mxgate.core.client.ClientTimeouts;
-import io.mxgate.core.client.ClientTls;
 import io.mxgate.core.client.ConnectionPools;
 import io.mxgate.core.client.RecipientOutcome;
+import io.mxgate.core.client.TlsPolicies;
+import io.mxgate.core.client.TlsPolicy;
+import io.mxgate.core.client.TlsRequirement;
 import io.mxgate.core.delivery.DeliveryLog;
 import io.mxgate.core.delivery.RecipientResult;
 import io.mxgate.core.dns.Dns;
@@ -19,6 +21,7 @@ import io.mxgate.core.smtp.EnhancedStatus;
 import io.mxgate.core.transport.NextHop;
 import io.mxgate.queue.Outcome;
 import io.mxgate.queue.QueueWorkerConfig;
+import io.mxgate.queue.routing.Routing;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -47,26 +50,32 @@ import java.util.Set;
  * {@code smtp_mx_session_limit} sessions per next hop. A recipient that got a 4xx, or whose server could not be
  * reached, is tried on the next server; one that got 2xx or 5xx is done. Each recipient gets exactly one
  * {@link Outcome} and one Postfix log line. Opportunistic STARTTLS, SIZE, 8BITMIME and PIPELINING are the
- * client's ({@link io.mxgate.core.client.ClientConnection}).
+ * client's ({@link io.mxgate.core.client.ClientConnection}); the TLS level of each next hop comes from
+ * {@code smtp_tls_policy_maps} or {@code smtp_tls_security_level} ({@link TlsPolicies}): a server whose certificate
+ * fails {@code verify}/{@code secure} gets nothing, and its recipients are deferred (4.7.5) or tried on the next one.
  */
 @ApplicationScoped
 public class SmtpAgent {
 
+    private static final Logger LOG = Logger.getLogger("smtp");
+
     private final QueueWorkerConfig config;
     private final Vertx vertx;
+    private final Routing routing;
     private final Clock clock = Clock.systemUTC();
     private ConnectionPools pools;
     private Dns dns;
     private HostResolver hosts;
     private List<NextHop> fallbackRelays;
-    private ClientTls tls;
+    private TlsPolicies tlsPolicies;
     private DestinationLimiter limiter;
     private DeadDestinations dead;
     private long sweeper = -1;
 
-    SmtpAgent(QueueWorkerConfig config, Vertx vertx) {
+    SmtpAgent(QueueWorkerConfig config, Vertx vertx, Routing routing) {
         this.config = config;
         this.vertx = vertx;
+        this.routing = routing;
     }
 
     void start(@Observes @Priority(6) StartupEvent event) {
@@ -88,7 +97,8 @@ public class SmtpAgent {
                 }
             }
         }
-        hosts = new HostResolver(dns, own, config.smtpMxAddressLimit(), new Random());
+        hosts = new HostResolver(dns, own, config.smtpMxAddressLimit(), new Random(), config.protocols(),
+                config.addressPreference());
         fallbackRelays = new ArrayList<>();
         for (String d : config.smtpFallbackRelay().orElse("").strip().split("[,\\s]+")) {
             if (!d.isEmpty()) {
@@ -96,7 +106,7 @@ public class SmtpAgent {
                 fallbackRelays.add(h);
             }
         }
-        tls = ClientTls.parse(config.smtpTlsSecurityLevel());
+        tlsPolicies = config.tlsPolicies(routing.tables(), config.smtpTcpPort());
         limiter = new DestinationLimiter(config.defaultDestinationConcurrencyLimit());
         dead = new DeadDestinations(clock, config.minimalBackoffTime());
         sweeper = vertx.setPeriodic(5000, id -> pools.sweep());
@@ -233,6 +243,24 @@ public class SmtpAgent {
         }
 
         private Future<Void> hop(NextHop hop, boolean fallback) {
+            if (protocol == ClientProtocol.LMTP) {
+                return hop(hop, fallback, null);
+            }
+            return tlsPolicies.policy(hop).transform(ar -> {
+                if (ar.failed()) {
+                    // Postfix's smtp_tls_policy.c: an unusable policy never means less TLS; the mail waits
+                    LOG.warn("warning: " + ar.cause().getMessage());
+                    for (Track t : pending()) {
+                        t.soft(EnhancedStatus.of(4, 7, 5), "client TLS configuration problem", "", "", "none");
+                    }
+                    return Future.succeededFuture();
+                }
+                return hop(hop, fallback, ar.result());
+            });
+        }
+
+        /** The servers of one next hop in order; {@code tls} is its policy (null for LMTP, which has no TLS). */
+        private Future<Void> hop(NextHop hop, boolean fallback, TlsPolicy tls) {
             return hosts.resolve(hop).compose(result -> {
                 if (result instanceof HostResolver.Result.Failure f) {
                     for (Track t : pending()) {
@@ -244,10 +272,12 @@ public class SmtpAgent {
                 int[] sessions = {0};
                 Future<Void> chain = Future.succeededFuture();
                 for (HostResolver.Host h : list) {
+                    TlsRequirement requirement = tls == null ? TlsRequirement.NONE
+                            : tlsPolicies.requirement(tls, h.name(), hop);
                     chain = chain.compose(v -> pending().isEmpty()
                             || (!fallback && sessions[0] >= Math.max(1, config.smtpMxSessionLimit()))
                             ? Future.succeededFuture()
-                            : host(h).map(session -> {
+                            : host(h, requirement).map(session -> {
                                 if (session) {
                                     sessions[0]++;
                                 }
@@ -259,9 +289,8 @@ public class SmtpAgent {
         }
 
         /** Delivers the pending recipients to one server, in chunks; true when a session was established. */
-        private Future<Boolean> host(HostResolver.Host h) {
-            ClientTls level = protocol == ClientProtocol.LMTP ? ClientTls.NONE : tls;
-            var pool = pools.get(new ConnectionPools.Endpoint(protocol, h.name(), h.address(), h.port(), level));
+        private Future<Boolean> host(HostResolver.Host h, TlsRequirement tls) {
+            var pool = pools.get(new ConnectionPools.Endpoint(protocol, h.name(), h.address(), h.port(), tls));
             List<Track> pending = pending();
             int limit = Math.max(1, config.defaultDestinationRecipientLimit());
             boolean[] session = {false};
@@ -329,10 +358,13 @@ public class SmtpAgent {
                         });
             }).recover(failure -> {
                 ClientException e = ClientException.of(failure, ClientState.CONNECT);
-                EnhancedStatus dsn = e.kind() == ClientException.Kind.CONNECT_FAILED ? EnhancedStatus.of(4, 4, 1)
-                        : EnhancedStatus.of(4, 4, 2);
+                if (e.detail() != null) {
+                    LOG.info(e.detail());
+                }
+                // a TLS failure (4.7.x) happens in a session, and Postfix logs the server as relay=
+                boolean session = !e.beforeTransaction() || e.dsn().subject() == 7;
                 for (Track t : chunk) {
-                    t.soft(dsn, e.getMessage(), "", "", e.beforeTransaction() ? "none" : h.toString());
+                    t.soft(e.dsn(), e.getMessage(), "", "", session ? h.toString() : "none");
                 }
                 return Future.succeededFuture(e.beforeTransaction() ? Session.UNREACHABLE : Session.BROKEN);
             });

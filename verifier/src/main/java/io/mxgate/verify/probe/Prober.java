@@ -5,7 +5,9 @@ import io.mxgate.core.client.ClientException;
 import io.mxgate.core.client.ClientState;
 import io.mxgate.core.client.ClientTimeouts;
 import io.mxgate.core.client.ClientProtocol;
-import io.mxgate.core.client.ClientTls;
+import io.mxgate.core.client.TlsPolicies;
+import io.mxgate.core.client.TlsPolicy;
+import io.mxgate.core.client.TlsRequirement;
 import io.mxgate.core.client.ConnectionPools;
 import io.mxgate.core.dns.Dns;
 import io.mxgate.core.dns.HostResolver;
@@ -58,7 +60,7 @@ public class Prober {
     private final ConnectionPools pools;
     private final Dns dns;
     private final HostResolver hosts;
-    private final ClientTls tls;
+    private final TlsPolicies tlsPolicies;
     private final MailAddress sender;
     private final Duration timeout;
     private final QueueId queueIds = new QueueId(Clock.systemUTC());
@@ -74,8 +76,8 @@ public class Prober {
                 Duration.ofSeconds(10));
         this.dns = new Dns(vertx, config.dnsResolver().orElse(null), config.dnsTimeout());
         this.hosts = new HostResolver(dns, new HashSet<>(config.ownAddresses()), config.smtpMxAddressLimit(),
-                new java.util.Random());
-        this.tls = ClientTls.parse(config.smtpTlsSecurityLevel());
+                new java.util.Random(), config.protocols(), config.addressPreference());
+        this.tlsPolicies = config.tlsPolicies(resolution.tables(), config.smtpTcpPort());
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -125,19 +127,30 @@ public class Prober {
     private Future<ProbeResult> probe(String queueId, MailAddress original, MailAddress recipient, Route.Deliver deliver,
                                       long started) {
         ClientProtocol protocol = deliver.lmtp() ? ClientProtocol.LMTP : ClientProtocol.SMTP;
-        ClientTls level = deliver.lmtp() ? ClientTls.NONE : tls;
         ClientException[] last = {null};
         HostResolver.Result.Failure[] dnsFailure = {null};
         Future<ProbeResult> chain = Future.succeededFuture(null);
         for (NextHop hop : deliver.nextHops()) {
-            chain = chain.compose(done -> done != null ? Future.succeededFuture(done) : hosts.resolve(hop)
-                    .compose(result -> {
+            chain = chain.compose(done -> done != null ? Future.succeededFuture(done) : policy(deliver, hop)
+                    .transform(p -> {
+                        if (p.failed()) {
+                            // an unusable TLS policy: the probe defers, as the delivery would (4.7.5)
+                            LOG.warn("warning: " + p.cause().getMessage());
+                            last[0] = new ClientException(ClientException.Kind.PROTOCOL_ERROR, ClientState.CONNECT,
+                                    EnhancedStatus.of(4, 7, 5), "client TLS configuration problem");
+                            return Future.<TlsPolicy>failedFuture(p.cause());
+                        }
+                        return Future.succeededFuture(p.result());
+                    })
+                    .compose(policy -> hosts.resolve(hop).compose(result -> {
                         if (result instanceof HostResolver.Result.Failure f) {
                             dnsFailure[0] = f;
                             return Future.succeededFuture(null);
                         }
                         Future<ProbeResult> perHost = Future.succeededFuture(null);
                         for (HostResolver.Host h : ((HostResolver.Result.Hosts) result).hosts()) {
+                            TlsRequirement level = policy == null ? TlsRequirement.NONE
+                                    : tlsPolicies.requirement(policy, h.name(), hop);
                             perHost = perHost.compose(r -> r != null ? Future.succeededFuture(r) : pools.get(
                                     new ConnectionPools.Endpoint(protocol, h.name(), h.address(), h.port(), level))
                                     .run(connection -> connection.probe(sender, List.of(recipient)).map(outcomes ->
@@ -149,7 +162,8 @@ public class Prober {
                                     }));
                         }
                         return perHost;
-                    }));
+                    }))
+                    .recover(e -> Future.succeededFuture(null)));
         }
         return chain.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .recover(e -> Future.succeededFuture(null))
@@ -167,6 +181,11 @@ public class Prober {
                     LOG.info(DeliveryLog.probeLine(queueId, rr, original, "none", Duration.ofNanos(System.nanoTime() - started)));
                     return new ProbeResult(VerifyStatus.DEFER, rr.reason());
                 });
+    }
+
+    /** The next hop's TLS policy; null for LMTP, which has no TLS. */
+    private Future<TlsPolicy> policy(Route.Deliver deliver, NextHop hop) {
+        return deliver.lmtp() ? Future.succeededFuture(null) : tlsPolicies.policy(hop);
     }
 
     private ProbeResult local(String queueId, MailAddress original, MailAddress recipient, RecipientResult.Status status,
