@@ -92,7 +92,9 @@ class RspamdMilterTest {
             d.send("EHLO client.test").expect("250 *");
             assertEquals("451 4.7.1 Service unavailable - try again later", d.send("MAIL FROM:<s@remote.test>").reply());
         }
-        assertTrue(stack.log("smtp-ingress").contains("NOQUEUE: milter-reject: MAIL from unknown[127.0.0.1]: 451 4.7.1 "
-                + "Service unavailable - try again later; from=<s@remote.test> proto=ESMTP helo=<client.test>"));
+        String line = "NOQUEUE: milter-reject: MAIL from unknown[127.0.0.1]: 451 4.7.1 Service unavailable - try again "
+                + "later; from=<s@remote.test> proto=ESMTP helo=<client.test>";
+        assertTrue(Stack.await(Duration.ofSeconds(5), () -> stack.log("smtp-ingress").contains(line)),
+                stack.log("smtp-ingress"));
     }
 }

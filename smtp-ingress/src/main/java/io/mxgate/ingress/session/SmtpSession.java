@@ -569,8 +569,9 @@ public final class SmtpSession {
         suspend();
         milters.helo(name).onComplete(ar -> {
             helo = name;
-            protocol = proto;
+            // logged as Postfix does: with the new HELO name and the protocol as it was before this command
             Reply reject = milterReply(ar.result(), verb, null, null, null);
+            protocol = proto;
             if (reject != null && reject.code() == 421) {
                 reply(reject);
                 close();
