@@ -31,9 +31,10 @@ class MilterOptionsTest {
         assertTrue(e.getMessage().startsWith("mxgate.smtpd-milters: expected inet:host:port"), e.getMessage());
     }
 
+    /** Version 6 offers every no-reply step (Postfix's MILTER8_V6_PROTO_MASK); no_header_reply adds one to older ones. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "6 | 6 | false",
+            "6 | 6 | true",
             "6 no_header_reply | 6 | true",
             "no_header_reply, 2 | 2 | true",
             "4 | 4 | false"})
