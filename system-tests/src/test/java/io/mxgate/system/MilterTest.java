@@ -70,6 +70,12 @@ class MilterTest {
                 || stack.topic("mxgate.incoming").stream().anyMatch(r -> r.contains(text));
     }
 
+    /** smtp-ingress's log, once it holds {@code text} (log lines reach the file a moment after the reply). */
+    private static String logged(String text) {
+        Stack.await(Duration.ofSeconds(5), () -> stack.log("smtp-ingress").contains(text));
+        return stack.log("smtp-ingress");
+    }
+
     private static String queueId(String reply) {
         return reply.substring(reply.lastIndexOf(' ') + 1);
     }
@@ -111,11 +117,12 @@ class MilterTest {
             d.raw("Subject: " + TAG + " one of four\r\n\r\nbody\r\n").send(".");
             assertTrue(SmtpDialogueTest.QUEUED.matcher(d.reply()).matches());
         }
-        String log = stack.log("smtp-ingress");
-        assertTrue(log.contains("NOQUEUE: milter-reject: RCPT from unknown[127.0.0.1]: 550 5.7.1 Command rejected; "
-                + "from=<s@remote.test> to=<rcpt-reject@example.test> proto=ESMTP helo=<client.test>"), log);
-        assertTrue(log.contains("milter-reject: RCPT from unknown[127.0.0.1]: " + TEMPFAIL + "; from=<s@remote.test> "
-                + "to=<rcpt-tempfail@example.test> proto=ESMTP helo=<client.test>"), log);
+        String rejected = "NOQUEUE: milter-reject: RCPT from unknown[127.0.0.1]: 550 5.7.1 Command rejected; "
+                + "from=<s@remote.test> to=<rcpt-reject@example.test> proto=ESMTP helo=<client.test>";
+        assertTrue(logged(rejected).contains(rejected));
+        String deferred = "milter-reject: RCPT from unknown[127.0.0.1]: " + TEMPFAIL + "; from=<s@remote.test> "
+                + "to=<rcpt-tempfail@example.test> proto=ESMTP helo=<client.test>";
+        assertTrue(logged(deferred).contains(deferred));
     }
 
     @Test
@@ -124,7 +131,7 @@ class MilterTest {
         assertEquals("554 5.7.1 Rejected by the fake milter", reply);
         assertEquals("550 5.7.1 Command rejected", send("reject@example.test", TAG + " reject", ""));
         assertEquals(TEMPFAIL, send("tempfail@example.test", TAG + " tempfail", ""));
-        String log = stack.log("smtp-ingress");
+        String log = logged("Rejected by the fake milter; from=<s@remote.test> to=<replycode@example.test>");
         assertTrue(log.matches("(?s).*: milter-reject: END-OF-MESSAGE from unknown\\[127\\.0\\.0\\.1\\]: 5\\.7\\.1 "
                 + "Rejected by the fake milter; from=<s@remote\\.test> to=<replycode@example\\.test> proto=ESMTP "
                 + "helo=<client\\.test>.*"), log);
@@ -147,7 +154,7 @@ class MilterTest {
             d.send("RSET").expect("250 *");
             assertEquals(TEMPFAIL, d.send("MAIL FROM:<s@remote.test>").reply());
         }
-        String log = stack.log("smtp-ingress");
+        String log = logged("can't read SMFIC_RCPT reply packet header");
         assertTrue(log.contains("warning: milter inet:127.0.0.1:" + milter.port() + ": can't read SMFIC_BODYEOB reply "
                 + "packet header: Connection timed out"), log);
         assertTrue(log.contains("warning: milter inet:127.0.0.1:" + milter.port() + ": can't read SMFIC_RCPT reply "
@@ -158,19 +165,29 @@ class MilterTest {
     }
 
     @Test
+    void answersAreCountedPerFilterAndAction() throws Exception {
+        assertEquals("550 5.7.1 Command rejected", send("reject@example.test", TAG + " counted", ""));
+        String metrics = OutageTest.get(stack.httpPort("smtp-ingress"), "/q/metrics");
+        assertTrue(metrics.contains("mxgate_milter_actions_total{action=\"reject\",milter=\"inet:127.0.0.1:"
+                + milter.port() + "\""), metrics);
+        assertTrue(metrics.contains("mxgate_smtpd_rejects_total{code=\"550\",reason=\"milter\""), metrics);
+    }
+
+    @Test
     void discardSays250AndStoresNothing() {
         String reply = send("discard@example.test", TAG + " discard", "");
         assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
-        assertTrue(stack.log("smtp-ingress").contains(queueId(reply) + ": milter-discard: END-OF-MESSAGE from "
-                + "unknown[127.0.0.1]: milter triggers DISCARD action;"));
+        String line = queueId(reply) + ": milter-discard: END-OF-MESSAGE from unknown[127.0.0.1]: milter triggers "
+                + "DISCARD action;";
+        assertTrue(logged(line).contains(line));
         assertFalse(inKafka(TAG + " discard"));
     }
 
     @Test
     void aQuarantineIsDeferredForLackOfAHoldQueue() {
         assertEquals(TEMPFAIL, send("quarantine@example.test", TAG + " quarantine", ""));
-        assertTrue(stack.log("smtp-ingress").contains(": milter-hold: END-OF-MESSAGE from unknown[127.0.0.1]: "
-                + "fake quarantine;"));
+        String line = ": milter-hold: END-OF-MESSAGE from unknown[127.0.0.1]: fake quarantine;";
+        assertTrue(logged(line).contains(line));
         assertFalse(inKafka(TAG + " quarantine"));
     }
 
@@ -181,9 +198,9 @@ class MilterTest {
         assertTrue(SmtpDialogueTest.QUEUED.matcher(reply).matches(), reply);
         assertTrue(Stack.await(Duration.ofSeconds(30), () -> !stack.messagesContaining("bob", subject).isEmpty()));
         assertTrue(Stack.await(Duration.ofSeconds(10), () -> !stack.messagesContaining("addrcpt", subject).isEmpty()));
-        assertTrue(stack.log("smtp-ingress").contains(queueId(reply) + ": milter inet:127.0.0.1:" + milter.port()
-                + ": recipient <victim@outside.test> not added: 554 5.7.1 <victim@outside.test>: Relay access denied"),
-                stack.log("smtp-ingress"));
+        String line = queueId(reply) + ": milter inet:127.0.0.1:" + milter.port() + ": recipient "
+                + "<victim@outside.test> not added: 554 5.7.1 <victim@outside.test>: Relay access denied";
+        assertTrue(logged(line).contains(line), stack.log("smtp-ingress"));
         assertFalse(stack.topic("mxgate.incoming").stream().anyMatch(r -> r.contains("victim@outside.test")));
         assertFalse(stack.topic("mxgate.mailbox").stream().anyMatch(r -> r.contains("victim@outside.test")));
     }
