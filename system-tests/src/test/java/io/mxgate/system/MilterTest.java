@@ -104,6 +104,23 @@ class MilterTest {
     }
 
     @Test
+    void aRejectAtConnectOrHeloAnswersMailFromForTheRestOfTheSession() {
+        try (SmtpDialogue d = SmtpDialogue.connect(stack.smtpPort(), "127.0.0.2")) {
+            assertEquals("554 mx.example.test ESMTP not accepting connections", d.reply());
+            d.send("EHLO client.test").expect("250 *");
+            assertEquals("550 5.7.1 Command rejected", d.send("MAIL FROM:<s@remote.test>").reply());
+            d.send("RSET").expect("250 *");
+            assertEquals("550 5.7.1 Command rejected", d.send("MAIL FROM:<s@remote.test>").reply());
+        }
+        try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort())) {
+            d.send("EHLO helo-tempfail.test").expect("250 *");
+            assertEquals(TEMPFAIL, d.send("MAIL FROM:<s@remote.test>").reply());
+        }
+        String line = "NOQUEUE: milter-reject: CONNECT from unknown[127.0.0.2]: 550 5.7.1 Command rejected; proto=SMTP";
+        assertTrue(logged(line).contains(line));
+    }
+
+    @Test
     void perRecipientRepliesHavePostfixsTextsAndLogLines() {
         try (SmtpDialogue d = SmtpDialogue.open(stack.smtpPort())) {
             d.send("EHLO client.test").expect("250 *");

@@ -21,6 +21,9 @@ import java.util.Map;
  * A milter (Sendmail 8 milter protocol version 6, written from libmilter's mfdef.h without mxgate's codec, so the
  * two cannot share a mistake) that misbehaves on purpose, chosen by the recipient's local part.
  *
+ * <p>At CONNECT, the client 127.0.0.2 gets SMFIR_REJECT; at HELO, the name {@code helo-tempfail.test} gets
+ * SMFIR_TEMPFAIL; everyone else continues.
+ *
  * <p>At RCPT, by that recipient: {@code rcpt-reject} SMFIR_REJECT, {@code rcpt-tempfail} SMFIR_TEMPFAIL,
  * {@code rcpt-replycode} {@code 550 5.7.1 Recipient refused by the fake milter}, {@code rcpt-hang} no answer,
  * {@code rcpt-garbage} bytes that are no packet, {@code rcpt-close} a closed connection; anyone else continues.
@@ -146,7 +149,16 @@ public final class FakeMilter implements AutoCloseable {
                         events.add("B " + data.length);
                         write(out, 'c');
                     }
-                    default -> { // C, H, M, T, N
+                    case 'C' -> {
+                        events.add("C " + String.join(" ", strings));
+                        // the client from 127.0.0.2 is refused at CONNECT (its address ends the packet)
+                        write(out, strings.get(strings.size() - 1).endsWith("127.0.0.2") ? 'r' : 'c');
+                    }
+                    case 'H' -> {
+                        events.add("H " + String.join(" ", strings));
+                        write(out, strings.get(0).equals("helo-tempfail.test") ? 't' : 'c');
+                    }
+                    default -> { // M, T, N
                         events.add(command + (strings.isEmpty() ? "" : " " + String.join(" ", strings)));
                         write(out, 'c');
                     }
