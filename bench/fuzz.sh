@@ -5,7 +5,8 @@
 #
 #   -t DURATION   fuzz each target this long (Jazzer duration: 30s, 10m, 1h; default 2m)
 #   -n RUNS       fuzz each target for this many executions instead (then -t, if given, is only a cap)
-#   TARGET        command-parser input-decoder reply-parser address envelope-codec header-section (default: all),
+#   TARGET        command-parser input-decoder reply-parser address envelope-codec header-section milter-reply
+#                 (default: all),
 #                 or any Class#method of a @FuzzTest under io.mxgate.core.fuzz
 #
 # Compiles core once, then runs one target after the other, each in its own `mvn -pl core surefire:test` with
@@ -45,8 +46,9 @@ declare -A TARGET=(
   [address]="AddressFuzzTest#paths 1024"
   [envelope-codec]="EnvelopeCodecFuzzTest#decode 4096"
   [header-section]="HeaderSectionFuzzTest#limit 8192"
+  [milter-reply]="MilterReplyFuzzTest#decode 8192"
 )
-ORDER=(command-parser input-decoder reply-parser address envelope-codec header-section)
+ORDER=(command-parser input-decoder reply-parser address envelope-codec header-section milter-reply)
 [ $# -eq 0 ] && set -- "${ORDER[@]}"
 
 log() { printf '[%s] fuzz: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

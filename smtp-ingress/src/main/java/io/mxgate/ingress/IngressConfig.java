@@ -3,6 +3,7 @@ package io.mxgate.ingress;
 import io.mxgate.config.KafkaSettings;
 import io.mxgate.config.RoutingSettings;
 import io.mxgate.config.NetworkSettings;
+import io.mxgate.ingress.milter.MilterSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,7 +15,7 @@ import java.util.Optional;
  * (environment: {@code MXGATE_MESSAGE_SIZE_LIMIT}); docs/configuration.md lists them all.
  */
 @ConfigMapping(prefix = "mxgate")
-public interface IngressConfig extends RoutingSettings, NetworkSettings {
+public interface IngressConfig extends RoutingSettings, NetworkSettings, MilterSettings {
 
     /** The SMTP listener's port (master.cf's {@code smtp inet} service). */
     @WithDefault("2525")

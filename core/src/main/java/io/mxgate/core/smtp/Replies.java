@@ -75,6 +75,28 @@ public final class Replies {
     /** cleanup could not expand an alias (a table failed, or a loop hit virtual_alias_recursion_limit). */
     public static final Reply ALIAS_EXPANSION_ERROR = Reply.of(451, "4.6.0", "Alias expansion error");
 
+    /** A milter's SMFIR_REJECT (Postfix milter8.c). */
+    public static final Reply MILTER_REJECT = Reply.of(550, "5.7.1", "Command rejected");
+    /** A milter's SMFIR_TEMPFAIL, and milter_default_action = tempfail when a milter fails (milter8_comm_error). */
+    public static final Reply MILTER_TEMPFAIL = Reply.of(451, "4.7.1", "Service unavailable - try again later");
+    /** milter_default_action = reject when a milter fails. */
+    public static final Reply MILTER_UNAVAILABLE = Reply.of(550, "5.5.0", "Service unavailable");
+    /** A milter answered something we cannot act on (milter8_conf_error: a bad reply text, header index, ...). */
+    public static final Reply MILTER_CONFIGURATION_PROBLEM = Reply.of(451, "4.3.5",
+            "Server configuration problem - try again later");
+    /** A milter's SMFIR_SHUTDOWN (smtpd.c check_milter_reply): the session ends. */
+    public static final Reply MILTER_SHUTDOWN = Reply.of(421, "4.7.0", "Server closing connection");
+
+    /** The greeting when a milter rejected the connection (smtpd.c): commands then get the milter's reply. */
+    public static Reply notAcceptingConnections(String hostname) {
+        return Reply.of(554, (EnhancedStatus) null, hostname + " ESMTP not accepting connections");
+    }
+
+    /** The greeting when a milter answered the connection with 421 (smtpd.c); the session ends. */
+    public static Reply serviceUnavailable(String hostname) {
+        return Reply.of(421, (EnhancedStatus) null, hostname + " Service unavailable - try again later");
+    }
+
     public static Reply unsupportedParameter(String parameter) {
         return Reply.of(555, "5.5.4", "Unsupported option: " + parameter);
     }

@@ -108,6 +108,17 @@ public final class ParameterMap {
         config(SMTP_INGRESS, "smtpd_policy_service_try_limit", COUNT);
         config(SMTP_INGRESS, "smtpd_policy_service_retry_delay", time('s'));
         config(SMTP_INGRESS, "smtpd_policy_service_default_action", TEXT);
+        config(SMTP_INGRESS, "smtpd_milters", TEXT);
+        config(SMTP_INGRESS, "milter_protocol", TEXT);
+        config(SMTP_INGRESS, "milter_default_action", TEXT);
+        config(SMTP_INGRESS, "milter_connect_timeout", time('s'));
+        config(SMTP_INGRESS, "milter_command_timeout", time('s'));
+        config(SMTP_INGRESS, "milter_content_timeout", time('s'));
+        for (String stage : new String[] {"connect", "helo", "mail", "rcpt", "data", "end_of_header", "end_of_data"}) {
+            config(SMTP_INGRESS, "milter_" + stage + "_macros", TEXT);
+        }
+        config(SMTP_INGRESS, "milter_macro_daemon_name", TEXT);
+        config(SMTP_INGRESS, "milter_macro_v", TEXT);
 
         // verify
         config(VERIFIER, "address_verify_sender", TEXT);
@@ -167,8 +178,7 @@ public final class ParameterMap {
         not("smtpd_upstream_proxy_protocol", "set smtpIngress.service.proxyProtocol: true; the chart then opens the "
                 + "PROXY listener");
         not("content_filter", "mxgate runs no content filters; filter in Dovecot (sieve) or before mxgate");
-        not("smtpd_milters", "mxgate runs no milters");
-        not("non_smtpd_milters", "mxgate runs no milters");
+        not("non_smtpd_milters", "mail reaches mxgate only over SMTP: smtpd_milters filters all of it");
         not("compatibility_level", "read to choose Postfix's defaults; mxgate follows current Postfix");
         for (String p : new String[] {"config_directory", "queue_directory", "data_directory", "daemon_directory",
                 "command_directory", "meta_directory", "shlib_directory", "mail_owner", "setgid_group",

@@ -19,6 +19,9 @@ import io.mxgate.ingress.session.SessionLimits;
 import io.mxgate.ingress.session.SessionServices;
 import io.mxgate.ingress.session.Sessions;
 import io.mxgate.ingress.session.SmtpSession;
+import io.mxgate.ingress.milter.MilterMetrics;
+import io.mxgate.ingress.milter.MilterOptions;
+import io.mxgate.ingress.milter.Milters;
 import io.mxgate.ingress.sasl.DovecotAuthClient;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.mxgate.ingress.verify.VerifierClient;
@@ -64,6 +67,7 @@ public class SmtpServer {
     private final Vertx vertx;
     private final VerifierClient verifier;
     private final Sessions sessions;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
     /** Each event loop stamps its time here every second; liveness checks none is stuck. */
     private final Map<String, Long> heartbeats = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -77,8 +81,10 @@ public class SmtpServer {
     private long reloadTimer = -1;
     private ResolverRuntime resolution;
 
-    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier, Sessions sessions) {
+    SmtpServer(IngressConfig config, IncomingQueue queue, Vertx vertx, VerifierClient verifier, Sessions sessions,
+               io.micrometer.core.instrument.MeterRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.queue = queue;
         this.vertx = vertx;
         this.verifier = verifier;
@@ -105,6 +111,9 @@ public class SmtpServer {
                 config.smtpdPolicyServiceMaxIdle(), config.smtpdPolicyServiceMaxTtl(),
                 config.smtpdPolicyServiceTryLimit(), config.smtpdPolicyServiceRetryDelay());
         SessionLimits limits = SessionLimits.from(config);
+        MilterOptions milterOptions = MilterOptions.from(config, config.myhostname());
+        MilterMetrics milterMetrics = (milter, action) -> metrics.counter("mxgate.milter.actions", "milter", milter,
+                "action", action).increment();
         sessions.limits(new Sessions.ClientLimits(config.myhostname(), config.smtpdClientConnectionCountLimit(),
                 config.smtpdClientConnectionRateLimit(), config.anvilRateTimeUnit(),
                 address -> CidrTable.contains(mynetworks, address)));
@@ -141,6 +150,7 @@ public class SmtpServer {
         deploymentId = vertx.deployVerticle(() -> new AbstractVerticle() {
                     private Dns dns;
                     private DovecotAuthClient sasl;
+                    private Milters milters;
                     private final Map<String, PolicyClient> policyClients = new HashMap<>();
 
                     @Override
@@ -156,9 +166,11 @@ public class SmtpServer {
                                         config.smtpdRecipientRestrictions()));
                         sasl = config.smtpdSaslAuthEnable() ? new DovecotAuthClient(vertx, saslPath[0],
                                 Integer.parseInt(saslPath[1]), SASL_TIMEOUT_MILLIS) : null;
+                        milters = milterOptions.endpoints().isEmpty() ? null
+                                : new Milters(vertx, milterOptions, milterMetrics);
                         SessionServices services = new SessionServices(resolution.resolver(), unlisted, chain,
                                 config.smtpdPeernameLookup() ? dns : null, queue, queueIds, sasl, tls,
-                                config.smtpdTlsAuthOnly(), sessions, Clock.systemUTC());
+                                config.smtpdTlsAuthOnly(), sessions, Clock.systemUTC(), milters);
                         String loop = Integer.toHexString(System.identityHashCode(context));
                         heartbeats.put(loop, System.nanoTime());
                         vertx.setPeriodic(1000, id -> heartbeats.put(loop, System.nanoTime()));
@@ -177,6 +189,9 @@ public class SmtpServer {
                         dns.close();
                         if (sasl != null) {
                             sasl.close();
+                        }
+                        if (milters != null) {
+                            milters.close();
                         }
                     }
 
@@ -202,9 +217,9 @@ public class SmtpServer {
                 .toCompletionStage().toCompletableFuture().join();
         reloadTimer = vertx.setPeriodic(ResolverRuntime.TABLE_CHECK_INTERVAL_MILLIS, id -> vertx.executeBlocking(() -> tables.reloadAll(),
                 false).onSuccess(problems -> problems.forEach(p -> LOG.warnf("warning: %s", p))));
-        LOG.infof("daemon started -- smtpd listening on %s:%d%s, %d event loops", config.inetInterfaces(),
+        LOG.infof("daemon started -- smtpd listening on %s:%d%s, %d event loops%s", config.inetInterfaces(),
                 config.smtpdPort(), proxyOptions.map(o -> " and " + o.getPort() + " (PROXY protocol)").orElse(""),
-                instances);
+                instances, milterOptions.endpoints().isEmpty() ? "" : ", milters " + milterOptions.endpoints());
     }
 
     /**

@@ -6,6 +6,7 @@ import io.mxgate.core.envelope.QueueId;
 import io.mxgate.ingress.queue.IncomingQueue;
 import io.mxgate.core.dns.Dns;
 import io.mxgate.ingress.restriction.RestrictionChain;
+import io.mxgate.ingress.milter.Milters;
 import io.mxgate.ingress.sasl.DovecotAuthClient;
 
 import java.time.Clock;
@@ -19,9 +20,10 @@ import java.time.Clock;
  * @param tls          whether STARTTLS is offered (a certificate is configured)
  * @param tlsAuthOnly  AUTH only inside TLS
  * @param sessions     the open sessions (drain) and the counters
+ * @param milters      the content filters ({@code smtpd_milters}), or null without any
  */
 public record SessionServices(RecipientResolver resolver, UnlistedRecipientReplies unlisted,
                               RestrictionChain restrictions, Dns peernames, IncomingQueue queue,
                               QueueId queueIds, DovecotAuthClient sasl, boolean tls, boolean tlsAuthOnly,
-                              Sessions sessions, Clock clock) {
+                              Sessions sessions, Clock clock, Milters milters) {
 }

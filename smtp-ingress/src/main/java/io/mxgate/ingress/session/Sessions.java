@@ -95,13 +95,21 @@ public class Sessions {
         this.limits = limits;
     }
 
-    /** A message was stored ({@code queued}) or refused after DATA ({@code deferred}, {@code rejected}). */
+    /**
+     * A message was stored ({@code queued}), refused after DATA ({@code deferred}, {@code rejected}) or thrown away
+     * on a filter's word ({@code discarded}).
+     */
     void message(String result) {
         metrics.counter("mxgate.smtpd.messages", "result", result).increment();
     }
 
     void reject(Reply reply) {
-        metrics.counter("mxgate.smtpd.rejects", "reason", reason(reply), "code", Integer.toString(reply.code()))
+        reject(reply, reason(reply));
+    }
+
+    /** A reject that a content filter (smtpd_milters) asked for, or its default action: reason {@code milter}. */
+    void reject(Reply reply, String reason) {
+        metrics.counter("mxgate.smtpd.rejects", "reason", reason, "code", Integer.toString(reply.code()))
                 .increment();
     }
 

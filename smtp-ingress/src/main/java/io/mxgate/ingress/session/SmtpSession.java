@@ -12,6 +12,11 @@ import io.mxgate.core.smtp.Replies;
 import io.mxgate.core.smtp.Reply;
 import io.mxgate.core.smtp.Verb;
 import io.mxgate.core.dns.Dns;
+import io.mxgate.core.address.AddressParser;
+import io.mxgate.core.milter.MilterMessage;
+import io.mxgate.core.milter.MilterReply;
+import io.mxgate.ingress.milter.MilterOutcome;
+import io.mxgate.ingress.milter.SessionMilters;
 import io.mxgate.ingress.restriction.RcptContext;
 import io.mxgate.ingress.restriction.RestrictionChain;
 import io.vertx.core.Context;
@@ -82,10 +87,17 @@ public final class SmtpSession {
     private long dataStartNanos;
     private long dataBytes;
     private Buffer out = Buffer.buffer(256);
+    /** The session's filters (smtpd_milters), or null without any. */
+    private SessionMilters milters;
+    /** The recipient a filter is asked about, for the {rcpt_addr} macro. */
+    private MailAddress milterRecipient;
+    /** The transaction whose content the filters are reading (tx is already cleared then), for the i macro. */
+    private Transaction milterTx;
 
     /** The mail transaction in progress: MAIL seen, recipients so far. */
     private static final class Transaction {
-        final MailAddress sender;
+        /** The envelope sender; a filter may replace it at end-of-message. */
+        MailAddress sender;
         final long declaredSize;
         final List<MailAddress> recipients = new ArrayList<>();
         /** The accepted recipients after alias expansion, each with the address the client gave (cleanup's ORCP). */
@@ -97,6 +109,12 @@ public final class SmtpSession {
         /** Headers restrictions asked to prepend (PREPEND), each once. */
         final java.util.Set<String> prepend = new java.util.LinkedHashSet<>();
         String queueId;
+        /** The filters saw MAIL: a transaction that ends before end-of-message must be aborted for them. */
+        boolean milterStarted;
+        /** A filter said DISCARD: the message gets 250 and is thrown away; filters see no more of it. */
+        boolean discard;
+        /** A filter asked to quarantine the message (Postfix's hold queue), with its reason. */
+        String hold;
 
         Transaction(MailAddress sender, long declaredSize) {
             this.sender = sender;
@@ -136,11 +154,132 @@ public final class SmtpSession {
                 close();
             } else if (limits.forbidUnauthPipelining() && decoder.buffered() > 0) {
                 synchronizationError("CONNECT");
+            } else if (services.milters() != null) {
+                milters = services.milters().open(this::macro);
+                // Postfix (milter8.c): a client without a verified name is "[address]" to the filters
+                milters.connect(clientName.equals("unknown") ? "[" + clientAddress + "]" : clientName,
+                        clientAddress.indexOf(':') >= 0 ? '6' : '4', socket.remoteAddress().port(), clientAddress)
+                        .onComplete(o -> greetAfterMilters(o.result()));
             } else {
                 reply(Replies.greeting(limits.myhostname()));
                 resume();
             }
         });
+    }
+
+    /**
+     * smtpd.c: a filter that rejects the connection gets 554 (and every later command the filter's reply), a 421 ends
+     * the session; anything else the normal greeting.
+     */
+    private void greetAfterMilters(MilterOutcome outcome) {
+        Reply reject = milterReply(outcome, "CONNECT", null, null, null);
+        if (reject != null && reject.code() == 421) {
+            reply(Replies.serviceUnavailable(limits.myhostname()));
+            close();
+        } else if (reject != null && reject.isPermanent()) {
+            error(Replies.notAcceptingConnections(limits.myhostname()));
+            resume();
+        } else {
+            reply(Replies.greeting(limits.myhostname()));
+            resume();
+        }
+    }
+
+    /**
+     * Postfix's check_milter_reply: logs the filters' answer to a command ({@code milter-reject},
+     * {@code milter-discard}, {@code milter-hold}) and returns the reply to send instead of going on, or null.
+     * DISCARD and HOLD mark the transaction and let the command succeed.
+     */
+    private Reply milterReply(MilterOutcome outcome, String where, Transaction t, MailAddress sender,
+                              MailAddress recipient) {
+        String action;
+        String text;
+        Reply reply = null;
+        if (outcome instanceof MilterOutcome.Continue) {
+            return null;
+        } else if (outcome instanceof MilterOutcome.Discard) {
+            if (t == null || t.discard) {
+                return null;
+            }
+            t.discard = true;
+            action = "milter-discard";
+            text = "milter triggers DISCARD action";
+        } else if (outcome instanceof MilterOutcome.Hold h) {
+            if (t == null || t.hold != null) {
+                return null;
+            }
+            t.hold = h.reason().isEmpty() ? "milter triggers HOLD action" : h.reason();
+            action = "milter-hold";
+            text = t.hold;
+        } else {
+            reply = outcome instanceof MilterOutcome.Reject r ? r.reply() : Replies.MILTER_SHUTDOWN;
+            action = "milter-reject";
+            text = reply.oneLine();
+            services.sessions().reject(reply, "milter");
+        }
+        LOG.infof("%s: %s: %s from %s: %s;%s", t == null || t.queueId == null ? "NOQUEUE" : t.queueId, action, where,
+                client, text, whatsup(sender, recipient));
+        return reply;
+    }
+
+    /** smtpd_whatsup: the envelope so far, as Postfix ends its reject lines. */
+    private String whatsup(MailAddress sender, MailAddress recipient) {
+        return (sender == null ? "" : " from=" + sender.bracketed()) + (recipient == null ? ""
+                : " to=" + recipient.bracketed()) + " proto=" + protocol + (helo.isEmpty() ? "" : " helo=<" + helo + ">");
+    }
+
+    /** A reply that ends the session: a filter's 421 or SHUTDOWN. */
+    private void milterReject(Reply reply) {
+        if (reply.code() == 421) {
+            reply(reply);
+            close();
+        } else {
+            error(reply);
+        }
+    }
+
+    /**
+     * Postfix's smtpd_milter_eval: a macro's value now, null when it has none (then it is not sent).
+     * {@code {daemon_name}} and {@code v} come from the settings ({@link io.mxgate.ingress.milter.Milters}).
+     */
+    private String macro(String name) {
+        return switch (name) {
+            case "j" -> limits.myhostname();
+            case "_" -> clientName + " [" + clientAddress + "]";
+            case "{client_addr}" -> clientAddress;
+            case "{client_port}" -> Integer.toString(socket.remoteAddress().port());
+            case "{client_name}", "{client_ptr}" -> clientName;
+            case "{daemon_addr}" -> socket.localAddress().hostAddress();
+            case "{daemon_port}" -> Integer.toString(socket.localAddress().port());
+            case "i" -> tx != null ? tx.queueId : milterTx == null ? null : milterTx.queueId;
+            case "{auth_type}" -> saslMethod;
+            case "{auth_authen}" -> saslUser;
+            case "{mail_addr}" -> tx != null ? tx.sender.toString() : milterTx == null ? null
+                    : milterTx.sender.toString();
+            case "{rcpt_addr}" -> milterRecipient == null ? null : milterRecipient.toString();
+            case "{tls_version}" -> secured && socket.sslSession() != null ? socket.sslSession().getProtocol() : null;
+            case "{cipher}" -> secured && socket.sslSession() != null ? socket.sslSession().getCipherSuite() : null;
+            default -> null;
+        };
+    }
+
+    /** The filters' answer to an event of this transaction: continue without filters or once one said DISCARD. */
+    private Future<MilterOutcome> milterEvent(Transaction t, java.util.function.Function<SessionMilters,
+            Future<MilterOutcome>> event) {
+        return milters == null || t != null && t.discard ? Future.succeededFuture(MilterOutcome.CONTINUE)
+                : event.apply(milters);
+    }
+
+    /** The transaction is over before its end-of-message reached the filters: they forget it (SMFIC_ABORT). */
+    private void endTransaction() {
+        abortMilters(tx);
+        tx = null;
+    }
+
+    private void abortMilters(Transaction t) {
+        if (t != null && t.milterStarted && milters != null) {
+            milters.abort();
+        }
     }
 
     /** The client's name when its PTR record's name resolves back to its address (Postfix's verified name). */
@@ -236,7 +375,7 @@ public final class SmtpSession {
             services.sessions().message("rejected");
             services.sessions().reject(Replies.BARE_NEWLINE);
             error(Replies.BARE_NEWLINE);
-            tx = null;
+            endTransaction();
         } else if (event instanceof InputDecoder.Event.Message message) {
             enqueue(message);
         } else if (event instanceof InputDecoder.Event.MessageTooBig tooBig) {
@@ -245,7 +384,7 @@ public final class SmtpSession {
             services.sessions().message("rejected");
             services.sessions().reject(Replies.MESSAGE_TOO_BIG);
             error(Replies.MESSAGE_TOO_BIG);
-            tx = null;
+            endTransaction();
         }
     }
 
@@ -260,9 +399,9 @@ public final class SmtpSession {
         if (outOfSequence != null) {
             error(outOfSequence);
         } else if (command instanceof Command.Helo h) {
-            greet(h.domain(), "SMTP", Replies.helo(limits.myhostname()));
+            greet(h.domain(), "SMTP", "HELO", Replies.helo(limits.myhostname()));
         } else if (command instanceof Command.Ehlo e) {
-            greet(e.domain(), "ESMTP", Replies.ehlo(limits.myhostname(), extensions()));
+            greet(e.domain(), "ESMTP", "EHLO", Replies.ehlo(limits.myhostname(), extensions()));
         } else if (command instanceof Command.Mail m) {
             mail(m);
         } else if (command instanceof Command.Rcpt r) {
@@ -270,7 +409,7 @@ public final class SmtpSession {
         } else if (command instanceof Command.Data) {
             data();
         } else if (command instanceof Command.Rset) {
-            tx = null;
+            endTransaction();
             reply(Replies.OK);
         } else if (command instanceof Command.Noop) {
             reply(Replies.OK);
@@ -352,7 +491,7 @@ public final class SmtpSession {
             }
             secured = true;
             helo = "";
-            tx = null;
+            endTransaction();
             LOG.infof("Anonymous TLS connection established from %s", client);
             decoder.discardBuffered();
             resume();
@@ -418,19 +557,62 @@ public final class SmtpSession {
                 });
     }
 
-    private void greet(String name, String proto, Reply reply) {
-        helo = name;
-        protocol = proto;
-        tx = null;
-        reply(reply);
+    /**
+     * HELO/EHLO. The filters hear of it; as in Postfix, whatever they say the client gets 250 unless it is a 421
+     * (a rejection at HELO sticks and answers MAIL instead).
+     */
+    private void greet(String name, String proto, String verb, Reply reply) {
+        endTransaction();
+        if (milters == null) {
+            helo = name;
+            protocol = proto;
+            reply(reply);
+            return;
+        }
+        suspend();
+        milters.helo(name).onComplete(ar -> {
+            helo = name;
+            // logged as Postfix does: with the new HELO name and the protocol as it was before this command
+            Reply reject = milterReply(ar.result(), verb, null, null, null);
+            protocol = proto;
+            if (reject != null && reject.code() == 421) {
+                reply(reject);
+                close();
+            } else {
+                reply(reply);
+            }
+            resume();
+        });
     }
 
     private void mail(Command.Mail m) {
         if (m.declaredSize() > limits.messageSizeLimit()) {
             error(Replies.MESSAGE_TOO_BIG);
-        } else {
+        } else if (milters == null) {
             tx = new Transaction(m.sender(), m.declaredSize());
             reply(Replies.SENDER_OK);
+        } else {
+            Transaction t = new Transaction(m.sender(), m.declaredSize());
+            t.milterStarted = true;
+            tx = t; // for the {mail_addr} macro; undone if a filter refuses
+            List<String> args = new ArrayList<>(List.of(m.sender().bracketed()));
+            if (m.declaredSize() >= 0) {
+                args.add("SIZE=" + m.declaredSize());
+            }
+            if (m.body() == Command.BodyType.EIGHT_BIT_MIME) {
+                args.add("BODY=8BITMIME");
+            }
+            suspend();
+            milters.mail(args).onComplete(ar -> {
+                Reply reject = milterReply(ar.result(), "MAIL", t, m.sender(), null);
+                if (reject != null) {
+                    endTransaction();
+                    milterReject(reject);
+                } else {
+                    reply(Replies.SENDER_OK);
+                }
+                resume();
+            });
         }
     }
 
@@ -441,28 +623,51 @@ public final class SmtpSession {
         }
         suspend();
         Transaction t = tx;
+        check(t, recipient).onComplete(ar -> {
+            Checked c = ar.result();
+            if (c.reject() != null) {
+                reject(recipient, c.reject());
+                resume();
+                return;
+            }
+            // as Postfix: the filters hear only of recipients our own restrictions accepted
+            milterRecipient = recipient;
+            milterEvent(t, m -> m.rcpt(List.of(recipient.bracketed()))).onComplete(m -> {
+                milterRecipient = null;
+                Reply reject = milterReply(m.result(), "RCPT", t, t.sender, recipient);
+                if (reject != null) {
+                    milterReject(reject);
+                } else {
+                    add(t, recipient, c.resolution());
+                    t.prepend.addAll(c.prepend());
+                    accept(recipient);
+                }
+                resume();
+            });
+        });
+    }
+
+    /** What the RCPT checks say of a recipient: a reject, or its resolution and the headers to prepend. */
+    private record Checked(Reply reject, List<String> prepend, RecipientResolver.Resolution resolution) {
+    }
+
+    /**
+     * The RCPT checks, for a recipient the client sent or a filter added: relay and recipient restrictions (so
+     * reject_unauth_destination and verification), smtpd_reject_unlisted_recipient, then alias resolution. The
+     * future never fails: a failed lookup is {@code 451 4.3.0 Temporary lookup failure}.
+     */
+    private Future<Checked> check(Transaction t, MailAddress recipient) {
         RecipientResolver resolver = services.resolver();
-        resolver.addressClass(recipient).compose(addressClass -> services.restrictions().evaluate(new RcptContext(
+        return resolver.addressClass(recipient).compose(addressClass -> services.restrictions().evaluate(new RcptContext(
                         clientAddress, clientName, helo, t.sender, recipient, addressClass, saslUser, t.declaredSize)))
                 .compose(outcome -> outcome.reject() != null || !services.unlisted().enabled()
                         ? Future.succeededFuture(outcome)
                         : resolver.listing(recipient).map(listing -> new RestrictionChain.Outcome(
                                 services.unlisted().forListing(recipient, listing), outcome.prepend())))
-                .compose(outcome -> outcome.reject() != null ? Future.succeededFuture(outcome)
-                        : resolver.resolve(recipient).map(resolution -> {
-                            add(t, recipient, resolution);
-                            return outcome;
-                        }))
-                .onComplete(ar -> {
-                    Reply reject = ar.succeeded() ? ar.result().reject() : Replies.temporaryLookupFailure(recipient);
-                    if (reject != null) {
-                        reject(recipient, reject);
-                    } else {
-                        t.prepend.addAll(ar.result().prepend());
-                        accept(recipient);
-                    }
-                    resume();
-                });
+                .compose(outcome -> outcome.reject() != null
+                        ? Future.succeededFuture(new Checked(outcome.reject(), outcome.prepend(), null))
+                        : resolver.resolve(recipient).map(r -> new Checked(null, outcome.prepend(), r)))
+                .otherwise(e -> new Checked(Replies.temporaryLookupFailure(recipient), List.of(), null));
     }
 
     /** cleanup's step at RCPT time: the targets of an accepted recipient go into the envelope. */
@@ -523,13 +728,29 @@ public final class SmtpSession {
     private void data() {
         if (tx.recipients.isEmpty()) {
             error(Replies.NO_VALID_RECIPIENTS);
+        } else if (milters == null || tx.discard) {
+            startData();
         } else {
-            reply(Replies.START_DATA);
-            dataStartNanos = System.nanoTime();
-            dataBytes = 0;
-            decoder.startData(ReceivedHeader.build(limits.myhostname(), clientInfo(), tx.queueId, tx.recipients,
-                    tx.prepend, ZonedDateTime.now(clock)));
+            suspend();
+            Transaction t = tx;
+            milters.data().onComplete(ar -> {
+                Reply reject = milterReply(ar.result(), "DATA", t, t.sender, null);
+                if (reject != null) {
+                    milterReject(reject);
+                } else {
+                    startData();
+                }
+                resume();
+            });
         }
+    }
+
+    private void startData() {
+        reply(Replies.START_DATA);
+        dataStartNanos = System.nanoTime();
+        dataBytes = 0;
+        decoder.startData(ReceivedHeader.build(limits.myhostname(), clientInfo(), tx.queueId, tx.recipients,
+                tx.prepend, ZonedDateTime.now(clock)));
     }
 
     private Envelope.Client clientInfo() {
@@ -546,6 +767,7 @@ public final class SmtpSession {
             services.sessions().message("rejected");
             services.sessions().reject(Replies.TOO_MANY_HOPS);
             error(Replies.TOO_MANY_HOPS);
+            abortMilters(t);
             return;
         }
         if (headers.truncatedHeaders() > 0) {
@@ -558,15 +780,187 @@ public final class SmtpSession {
         if (t.expansionFailed) {
             services.sessions().message("deferred");
             error(Replies.ALIAS_EXPANSION_ERROR);
+            abortMilters(t);
             return;
         }
+        byte[] bytes = headers.length() == message.bytes().length
+                ? message.bytes() : Arrays.copyOf(message.bytes(), headers.length());
+        if (!t.milterStarted) {
+            store(t, bytes);
+        } else if (t.discard) {
+            abortMilters(t); // the other filters saw the envelope but get no content
+            discarded(t, "milter triggers DISCARD action");
+        } else {
+            suspend();
+            milterTx = t;
+            // the filters never see our own Received header, which follows the PREPEND headers (Postfix hides its own)
+            int ours = t.prepend.stream().mapToInt(h -> h.length() + 2).sum();
+            milters.message(MilterMessage.parse(bytes, bytes.length, ours)).onComplete(ar -> {
+                milterTx = null;
+                afterMilters(t, ar.result());
+            });
+        }
+    }
+
+    /**
+     * The filters' verdict on the content (cleanup_milter.c logs it, smtpd answers): a reject or a tempfail is the
+     * reply to the final dot, DISCARD is a 250 without storing, a quarantine is deferred (no hold queue at the
+     * ingress yet); else the envelope changes are checked, and the message as the filters left it is stored.
+     */
+    private void afterMilters(Transaction t, SessionMilters.MessageResult result) {
+        MilterOutcome outcome = result.outcome();
+        if (outcome instanceof MilterOutcome.Discard) {
+            discarded(t, "milter triggers DISCARD action");
+            resume();
+        } else if (outcome instanceof MilterOutcome.Reject || outcome instanceof MilterOutcome.Shutdown) {
+            Reply reply = outcome instanceof MilterOutcome.Reject r ? r.reply() : Replies.MILTER_SHUTDOWN;
+            endOfMessage("milter-reject", t, reply.oneLine().substring(4));
+            services.sessions().message(reply.isTransient() ? "deferred" : "rejected");
+            services.sessions().reject(reply, "milter");
+            milterReject(reply);
+            resume();
+        } else if (outcome instanceof MilterOutcome.Hold || t.hold != null) {
+            held(t, outcome instanceof MilterOutcome.Hold h ? h.reason() : t.hold);
+            resume();
+        } else {
+            applyEnvelope(t, result.envelope(), 0).onComplete(ar -> {
+                Reply deferred = ar.succeeded() ? ar.result() : Replies.MILTER_TEMPFAIL;
+                if (ar.failed()) {
+                    LOG.warnf("warning: %s: applying the milters' changes failed: %s", t.queueId, ar.cause());
+                }
+                if (deferred != null) {
+                    services.sessions().message("deferred");
+                    error(deferred);
+                } else if (t.expansionFailed) {
+                    services.sessions().message("deferred");
+                    error(Replies.ALIAS_EXPANSION_ERROR);
+                } else if (t.targets.isEmpty()) {
+                    discarded(t, "all recipients deleted by milter");
+                } else {
+                    byte[] edited = result.message().toBytes();
+                    if (edited.length > limits.messageSizeLimit()) {
+                        endOfMessage("reject", t, Replies.MESSAGE_TOO_BIG.oneLine() + "; size=" + edited.length);
+                        services.sessions().message("rejected");
+                        error(Replies.MESSAGE_TOO_BIG);
+                    } else {
+                        store(t, edited);
+                        return;
+                    }
+                }
+                resume();
+            });
+        }
+    }
+
+    /** Postfix's end-of-message log line (cleanup_milter.c): {@code QUEUEID: action: END-OF-MESSAGE from ...}. */
+    private void endOfMessage(String action, Transaction t, String text) {
+        CLEANUP.infof("%s: %s: END-OF-MESSAGE from %s: %s;%s", t.queueId, action, client, text,
+                whatsup(t.sender, t.recipients.isEmpty() ? null : t.recipients.get(t.recipients.size() - 1)));
+    }
+
+    /** DISCARD: the client is told the message was queued, and nothing is stored (Postfix does the same). */
+    private void discarded(Transaction t, String why) {
+        endOfMessage("milter-discard", t, why);
+        services.sessions().message("discarded");
+        reply(Replies.queued(t.queueId));
+    }
+
+    /**
+     * A filter asked for quarantine. Postfix would accept the message into its hold queue; mxgate has no hold queue
+     * at the ingress yet, so the client is told to try again later rather than have the message delivered.
+     */
+    private void held(Transaction t, String reason) {
+        endOfMessage("milter-hold", t, reason.isEmpty() ? "milter triggers HOLD action" : reason);
+        LOG.warnf("warning: %s: quarantine is not supported: message deferred with %s", t.queueId,
+                Replies.MILTER_TEMPFAIL.oneLine());
+        services.sessions().message("deferred");
+        error(Replies.MILTER_TEMPFAIL);
+    }
+
+    /**
+     * The filters' sender and recipient changes, in order. A recipient a filter adds goes through every RCPT check
+     * as if the client had sent it (never an open relay): refused for good, it is not added (and logged); refused
+     * for now, the whole message is deferred, so it is not delivered without it. Completes with that deferral's
+     * reply, or null.
+     */
+    private Future<Reply> applyEnvelope(Transaction t, List<SessionMilters.EnvelopeEdit> edits, int i) {
+        if (i == edits.size()) {
+            return Future.succeededFuture(null);
+        }
+        SessionMilters.EnvelopeEdit e = edits.get(i);
+        MilterReply.Edit edit = e.edit();
+        if (edit instanceof MilterReply.ChangeSender c) {
+            MailAddress sender = address(c.address(), true);
+            if (sender == null) {
+                LOG.warnf("warning: %s: milter %s: ignoring bad sender address \"%s\"", t.queueId, e.milter(),
+                        printable(c.address()));
+            } else {
+                if (c.parameters() != null && !c.parameters().isEmpty()) {
+                    LOG.warnf("warning: %s: cleanup_chg_from: ignoring ESMTP arguments \"%s\"", t.queueId,
+                            printable(c.parameters()));
+                }
+                t.sender = sender;
+            }
+        } else if (edit instanceof MilterReply.DeleteRecipient d) {
+            MailAddress gone = address(d.address(), false);
+            if (gone != null) {
+                t.recipients.remove(gone);
+                t.targets.entrySet().removeIf(target -> {
+                    boolean match = target.getValue().equals(gone);
+                    if (match) {
+                        t.targetClasses.remove(target.getKey());
+                    }
+                    return match;
+                });
+            }
+        } else if (edit instanceof MilterReply.AddRecipient a) {
+            MailAddress added = address(a.address(), false);
+            if (added == null) {
+                LOG.warnf("warning: %s: milter %s: ignoring bad recipient address \"%s\"", t.queueId, e.milter(),
+                        printable(a.address()));
+            } else {
+                if (a.parameters() != null && !a.parameters().isEmpty()) {
+                    LOG.warnf("warning: %s: cleanup_add_rcpt: ignoring ESMTP arguments \"%s\"", t.queueId,
+                            printable(a.parameters()));
+                }
+                return check(t, added).compose(c -> {
+                    if (c.reject() == null) {
+                        add(t, added, c.resolution());
+                        t.prepend.addAll(c.prepend());
+                        if (!t.recipients.contains(added)) {
+                            t.recipients.add(added);
+                        }
+                    } else {
+                        LOG.warnf("warning: %s: milter %s: recipient %s not added: %s", t.queueId, e.milter(),
+                                added.bracketed(), c.reject().oneLine());
+                        if (c.reject().isTransient()) {
+                            return Future.succeededFuture(c.reject().code() == 421 ? c.reject()
+                                    : Replies.MILTER_TEMPFAIL);
+                        }
+                    }
+                    return applyEnvelope(t, edits, i + 1);
+                });
+            }
+        }
+        return applyEnvelope(t, edits, i + 1);
+    }
+
+    /** An address a filter sent, with or without angle brackets; null when it is none (or the null sender as a recipient). */
+    private static MailAddress address(String text, boolean sender) {
+        try {
+            return sender ? AddressParser.parseReversePath(text) : AddressParser.parseForwardPath(text);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The 250 waits for Kafka's acks=all, as ever, filters or not. */
+    private void store(Transaction t, byte[] bytes) {
         Map<MailAddress, Envelope.Agent> agents = new LinkedHashMap<>();
         t.targetClasses.forEach((target, c) -> agents.put(target, c == AddressClass.VIRTUAL_MAILBOX
                 ? Envelope.Agent.LMTP : Envelope.Agent.QMGR));
         Envelope envelope = new Envelope(t.queueId, clock.instant(), t.sender, List.copyOf(t.targets.keySet()),
                 clientInfo(), 0, "", t.targets, agents);
-        byte[] bytes = headers.length() == message.bytes().length
-                ? message.bytes() : Arrays.copyOf(message.bytes(), headers.length());
         suspend();
         services.queue().enqueue(envelope, bytes, List.copyOf(t.targetClasses.values()), context).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -672,6 +1066,9 @@ public final class SmtpSession {
 
     private void onClose() {
         services.sessions().closed(this, clientAddress);
+        if (milters != null) {
+            milters.quit();
+        }
         if (!closed) {
             closed = true;
             cancelTimer();
