@@ -55,7 +55,7 @@ base_image() {
   echo 'mxgate:x:185:185:mxgate:/deployments:/usr/sbin/nologin' >>"$dir/etc/passwd"
   echo 'mxgate:x:185:' >>"$dir/etc/group"
   tar --numeric-owner -C "$dir" -c . |
-    "$PODMAN" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    "$PODMAN" import --quiet --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
   rm -rf "$dir"
   trap - EXIT

@@ -18,6 +18,13 @@
 #   seccompProfile RuntimeDefault is not read, but podman's default profile applies all the same.
 # - not read, and moot here: runAsNonRoot (the user is 185 anyway), fsGroup (the emptyDir /tmp keeps the image's
 #   mode 1777; ConfigMap files are world-readable), automountServiceAccountToken, dnsPolicy.
+# - adapted: podman 4.3 publishes every containerPort on the host (hostPort defaults to it) and then refuses host
+#   networking ("PortMappings can only be used with Bridge or slirp4netns networking"), so the containers of a
+#   hostNetwork pod lose their `ports` list in the copy that is played (MANIFEST minus .yaml plus .podman.yaml);
+#   with host networking the list only documents which ports the process opens, in Kubernetes too. And podman 4.3
+#   makes an emptyDir a volume named after the pod's volume, so the four pods' "tmp" would be one directory (their
+#   JVMs' hsperfdata files collide): in the copy each emptyDir is named <deployment>-<volume>, one per pod as in
+#   Kubernetes.
 # - not applied: Services (podman has none: the chart's hostNetwork values make the pods reach each other at one
 #   address), readiness and startup probes (ignored by podman 4.3: this script polls /q/health/ready itself), the
 #   liveness probe (turned into a healthcheck that runs `curl http://localhost:0/...` inside the container, since
@@ -56,6 +63,34 @@ PY
 }
 
 ready() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
+
+# for_podman MANIFEST: the copy of MANIFEST that is played (see above), its name on stdout
+for_podman() {
+  local out=${1%.yaml}.podman.yaml
+  python3 - "$1" "$out" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+for d in docs:
+    if d["kind"] != "Deployment":
+        continue
+    pod = d["spec"]["template"]["spec"]
+    if pod.get("hostNetwork"):
+        for c in pod["containers"]:
+            c.pop("ports", None)
+    renamed = {}
+    for v in pod.get("volumes", []):
+        if "emptyDir" in v:
+            renamed[v["name"]] = v["name"] = d["metadata"]["name"] + "-" + v["name"]
+    for c in pod["containers"]:
+        for m in c.get("volumeMounts", []):
+            m["name"] = renamed.get(m["name"], m["name"])
+with open(sys.argv[2], "w") as f:
+    f.write("# dev/kube.sh: %s as podman 4.3 plays it (no container ports with hostNetwork, an emptyDir per pod)\n"
+            % sys.argv[1])
+    yaml.safe_dump_all(docs, f, sort_keys=False)
+PY
+  echo "$out"
+}
 
 # update_configmaps MANIFEST: each ConfigMap's data, as files, into the podman volume of its name that the running
 # pods mount (what `kube play` wrote when it made them); files no longer in the ConfigMap go
@@ -96,7 +131,7 @@ play() {
     update_configmaps "$file"
     return
   fi
-  "$PODMAN" kube play "$file" >/dev/null || die "podman kube play $file failed"
+  "$PODMAN" kube play "$(for_podman "$file")" >/dev/null || die "podman kube play $file failed"
   while IFS=$'\t' read -r kind name grace urls; do
     [ "$kind" = deployment ] || continue
     # readiness as the chart's startup probe would allow it: 60 periods of 2 s
@@ -133,7 +168,7 @@ down() {
       "$PODMAN" logs "$name-pod-0-${u%%=*}" >"$(dirname "$file")/${u%%=*}.log" 2>&1 || true
     done
   done < <(manifest "$file")
-  "$PODMAN" kube down "$file" >/dev/null 2>&1 || true
+  "$PODMAN" kube down "$(for_podman "$file")" >/dev/null 2>&1 || true
   for p in "${cms[@]}"; do "$PODMAN" volume rm -f "$p" >/dev/null 2>&1 || true; done
   log "stopped and removed the pods of $file"
 }

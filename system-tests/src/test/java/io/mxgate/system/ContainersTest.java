@@ -119,7 +119,7 @@ class ContainersTest {
         String out = new String(swaks.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(swaks.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, swaks.exitValue(), out);
-        assertTrue(Pattern.compile("<~ 250 2\\.0\\.0 Ok: queued as ").matcher(out).find(), out);
+        assertTrue(Pattern.compile("<-  250 2\\.0\\.0 Ok: queued as ").matcher(out).find(), out);
         assertTrue(Stack.await(Duration.ofSeconds(30), () -> stack.messagesContaining("alice", tag).size() == 1),
                 "delivered to alice's Maildir by the lmtp-delivery pod");
         assertTrue(stack.messagesContaining("alice", tag).get(0).contains("by mx.example.test (mxgate) with ESMTP id"));
@@ -128,8 +128,14 @@ class ContainersTest {
     @Test
     @Order(2)
     void everyContainerRunsAs185WithoutCapabilitiesOnAReadOnlyRootUnderItsLimit() {
+        java.util.Set<String> tmpVolumes = new java.util.HashSet<>();
         for (String service : COMPONENTS.values()) {
             String c = container(service);
+            // each pod's emptyDir /tmp is its own, as in Kubernetes
+            String tmp = podman("inspect", "--format",
+                    "{{range .Mounts}}{{if eq .Destination \"/tmp\"}}{{.Source}}{{end}}{{end}}", c).strip();
+            assertFalse(tmp.isEmpty(), c + ": /tmp is a volume");
+            assertTrue(tmpVolumes.add(tmp), c + ": /tmp shared with another pod: " + tmp);
             String status = procStatus(c);
             assertTrue(status.contains("\nUid:\t185\t185\t185\t185\n"), c + ": runAsUser 185\n" + status);
             assertTrue(status.contains("\nGid:\t185\t185\t185\t185\n"), c + ": runAsGroup 185\n" + status);
