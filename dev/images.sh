@@ -90,7 +90,7 @@ for s in "${services[@]}"; do
     # named docker.io/mxgate/...: what Docker calls mxgate/<service> after `docker load`
     "$PODMAN" tag "mxgate/$s:$v" "docker.io/mxgate/$s:$v"
     rm -f "$save/$s-$v.tar"
-    "$PODMAN" save --format docker-archive -o "$save/$s-$v.tar" "docker.io/mxgate/$s:$v"
+    "$PODMAN" save --quiet --format docker-archive -o "$save/$s-$v.tar" "docker.io/mxgate/$s:$v"
     "$PODMAN" untag "docker.io/mxgate/$s:$v" "docker.io/mxgate/$s:$v"
     log "saved $save/$s-$v.tar"
   fi
