@@ -48,9 +48,11 @@ base_image() {
   debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$dir" "$src" >"$dir.log" 2>&1 \
     || { tail_logs "$dir.log"; rm -f "$dir.log"; die "debootstrap failed"; }
   rm -f "$dir.log"
-  # what an image does not need: package lists and caches, documentation, logs of the installation
+  # what an image does not need: package lists and caches, documentation, translations (34 MB; C.UTF-8 is in
+  # libc), logs of the installation, and ct.sym (8 MB, javac's API signatures of older releases, never read by java)
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/* "$dir"/var/cache/debconf/*-old \
-         "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/* "$dir"/var/log/*
+         "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/* "$dir"/usr/share/locale/* \
+         "$dir"/var/log/* "$dir"/usr/lib/jvm/java-17-openjdk-*/lib/ct.sym
   # the user the services run as (the chart's runAsUser 185), with a home the JVM can name
   echo 'mxgate:x:185:185:mxgate:/deployments:/usr/sbin/nologin' >>"$dir/etc/passwd"
   echo 'mxgate:x:185:' >>"$dir/etc/group"
@@ -95,5 +97,8 @@ for s in "${services[@]}"; do
     log "saved $save/$s-$v.tar"
   fi
 done
+# the images these tags named before (and, after MXGATE_BASE_REBUILD, the old base's layer under them) are no
+# longer referenced; the cached layers of the builds above stay, since a tagged image sits on top of each
+"$PODMAN" image prune --force >/dev/null
 log "images built in $((SECONDS - t0)) s:"
 "$PODMAN" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^localhost/mxgate/($(IFS='|'; echo "${services[*]}")):$v " >&2 || true
