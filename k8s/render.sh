@@ -6,6 +6,7 @@
 #   k8s/render.sh --check   lint the chart (helm lint --strict) with its defaults and with every
 #                           helm/mxgate/ci/*-values.yaml, render each, render NOTES.txt, fail if k8s/mxgate.yaml
 #                           is stale, and (with python3) if helm/mxgate/README.md is (k8s/chart-readme.py --check)
+#   k8s/render.sh --values FILE...   the chart rendered with these values files on stdout (./mxgate kube up)
 #
 # Helm: the `helm` binary when one is on the PATH. Without one (Debian has no helm package and only Maven
 # Central, Debian and npm are reachable here), helm-java from Maven Central: Helm's own Go code built as a
@@ -84,12 +85,15 @@ if [ "${1:-}" = --check ]; then
   else
     echo "render.sh: no python3, helm/mxgate/README.md not checked"
   fi
+elif [ "${1:-}" = --values ] && [ $# -ge 2 ]; then
+  shift
+  template "$@"
 elif [ $# -eq 0 ]; then
   tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
   rendered >"$tmp"
   cat "$tmp" >"$OUT"
   echo "render.sh: wrote $OUT ($HELM)"
 else
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi

@@ -108,11 +108,27 @@ The registry defaults to global.image.registry, the tag to the chart's appVersio
 {{- end -}}
 
 {{/*
-The container port every service serves its API, health (/q/health) and metrics (/q/metrics) on
-(QUARKUS_HTTP_PORT).
+The container port one component serves its API, health (/q/health) and metrics (/q/metrics) on
+(QUARKUS_HTTP_PORT): 8080, or with hostNetwork, where the pods share one network namespace, its own
+hostNetwork.httpPorts entry.
 */}}
 {{- define "mxgate.httpPort" -}}
+{{- if .root.Values.hostNetwork.enabled -}}
+{{- include "mxgate.envText" (required (printf "hostNetwork.httpPorts.%s is required with hostNetwork.enabled" .key) (index .root.Values.hostNetwork.httpPorts .key)) -}}
+{{- else -}}
 8080
+{{- end -}}
+{{- end -}}
+
+{{/*
+The address every listener binds: all of the pod's own, or with hostNetwork only hostNetwork.address.
+*/}}
+{{- define "mxgate.bindAddress" -}}
+{{- if .Values.hostNetwork.enabled -}}
+{{- required "hostNetwork.address is required with hostNetwork.enabled" .Values.hostNetwork.address -}}
+{{- else -}}
+0.0.0.0
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -323,8 +339,8 @@ then extraEnv and <component>.extraEnv.
 {{- $v := .values -}}
 {{- $V := $root.Values -}}
 {{- $env := dict -}}
-{{- $_ := set $env "QUARKUS_HTTP_HOST" "0.0.0.0" -}}
-{{- $_ := set $env "QUARKUS_HTTP_PORT" (include "mxgate.httpPort" $root) -}}
+{{- $_ := set $env "QUARKUS_HTTP_HOST" (include "mxgate.bindAddress" $root) -}}
+{{- $_ := set $env "QUARKUS_HTTP_PORT" (include "mxgate.httpPort" .) -}}
 {{- if $V.javaToolOptions -}}
 {{- $_ := set $env "JAVA_TOOL_OPTIONS" $V.javaToolOptions -}}
 {{- end -}}
@@ -356,7 +372,7 @@ then extraEnv and <component>.extraEnv.
 {{- $_ := set $env "MXGATE_REDIS_TLS_CA_FILE" (printf "%s/%s" (include "mxgate.redisTlsDir" $root) $V.redis.tls.caExistingSecretKey) -}}
 {{- end -}}
 {{- if eq .key "smtpIngress" -}}
-{{- $_ := set $env "MXGATE_INET_INTERFACES" "0.0.0.0" -}}
+{{- $_ := set $env "MXGATE_INET_INTERFACES" (include "mxgate.bindAddress" $root) -}}
 {{- $_ := set $env "MXGATE_SMTPD_PORT" (include "mxgate.envText" $v.containerPort) -}}
 {{- if $v.service.proxyProtocol -}}
 {{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "haproxy" -}}
@@ -371,7 +387,12 @@ then extraEnv and <component>.extraEnv.
 {{- end -}}
 {{- $_ := set $env "MXGATE_SMTPD_DRAIN_TIMEOUT" (printf "%ds" (int $v.drainTimeoutSeconds)) -}}
 {{- if $V.verifier.enabled -}}
+{{- if $V.hostNetwork.enabled -}}
+{{- /* no Services on one machine without Kubernetes (podman kube play): the verifier's own address and port */ -}}
+{{- $_ := set $env "MXGATE_VERIFIER_URL" (printf "http://%s:%s" (include "mxgate.bindAddress" $root) (include "mxgate.httpPort" (dict "root" $root "key" "verifier" "values" $V.verifier))) -}}
+{{- else -}}
 {{- $_ := set $env "MXGATE_VERIFIER_URL" (printf "http://%s:%s" (include "mxgate.httpServiceName" (dict "root" $root "values" $V.verifier)) (include "mxgate.envText" $V.httpService.port)) -}}
+{{- end -}}
 {{- end -}}
 {{- if $v.tls.existingSecret -}}
 {{- $_ := set $env "MXGATE_SMTPD_TLS_CERT_FILE" (printf "%s/%s" (include "mxgate.tlsDir" $root) $v.tls.certKey) -}}
@@ -437,7 +458,7 @@ The container ports of one component: smtp-ingress's SMTP listeners, and everyon
 {{- end }}
 {{- end }}
 - name: http
-  containerPort: {{ include "mxgate.httpPort" .root }}
+  containerPort: {{ include "mxgate.httpPort" . }}
   protocol: TCP
 {{- end -}}
 
@@ -454,6 +475,10 @@ The pod template spec of one component.
 {{- $kafkaCa := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.caSecret -}}
 {{- $kafkaUser := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.keystoreSecret -}}
 automountServiceAccountToken: false
+{{- if $root.Values.hostNetwork.enabled }}
+hostNetwork: true
+dnsPolicy: ClusterFirstWithHostNet
+{{- end }}
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
@@ -650,7 +675,7 @@ The ClusterIP Service of one component's http port: its API, health and metrics.
 {{- $annotations := dict -}}
 {{- if $root.Values.metrics.enabled -}}
 {{- $_ := set $annotations "prometheus.io/scrape" "true" -}}
-{{- $_ := set $annotations "prometheus.io/port" (include "mxgate.httpPort" $root) -}}
+{{- $_ := set $annotations "prometheus.io/port" (include "mxgate.httpPort" .) -}}
 {{- $_ := set $annotations "prometheus.io/path" "/q/metrics" -}}
 {{- end -}}
 {{- $annotations = merge (deepCopy ($root.Values.httpService.annotations | default dict)) $annotations -}}
@@ -920,7 +945,7 @@ The NetworkPolicy of one component: exactly the ports in use, in and out.
 {{- end -}}
 {{- if and (eq .key "smtpIngress") $V.verifier.enabled -}}
 {{- $verifier := dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.verifier) | fromYaml)) -}}
-{{- $egress = append $egress (dict "to" (list $verifier) "ports" (list (dict "port" (int (include "mxgate.httpPort" $root)) "protocol" "TCP"))) -}}
+{{- $egress = append $egress (dict "to" (list $verifier) "ports" (list (dict "port" (int (include "mxgate.httpPort" (dict "root" $root "key" "verifier" "values" $V.verifier))) "protocol" "TCP"))) -}}
 {{- end -}}
 {{- if include "mxgate.usesSmtp" . -}}
 {{- $ports := include "mxgate.ports" (dict "explicit" $np.smtp.ports "default" 25) | fromYamlArray -}}

@@ -541,13 +541,27 @@ class HelmChartTest {
             out.addAll(ports(np.path("dovecot").path("authPorts"), v.path(key).path("sasl").path("path").asText(), 12345));
         }
         if (key.equals("smtpIngress") && v.path("verifier").path("enabled").asBoolean()) {
-            out.add("8080/TCP");
+            out.add(httpPort(v, "verifier") + "/TCP");
         }
         if (key.equals("queueWorker") || (key.equals("verifier") && !v.path("relayDomains").asText().isEmpty())) {
             out.addAll(ports(np.path("smtp").path("ports"), "", 25));
         }
         extraPorts(v.path(key).path("networkPolicy").path("extraEgress"), out);
         return out;
+    }
+
+    static boolean hostNetwork(JsonNode v) {
+        return v.path("hostNetwork").path("enabled").asBoolean();
+    }
+
+    /** The address the listeners bind: every address of the pod's own network, or hostNetwork.address. */
+    static String bindAddress(JsonNode v) {
+        return hostNetwork(v) ? v.path("hostNetwork").path("address").asText() : "0.0.0.0";
+    }
+
+    /** A component's http container port: 8080, or its own with hostNetwork (the pods share one network). */
+    static int httpPort(JsonNode v, String key) {
+        return hostNetwork(v) ? v.path("hostNetwork").path("httpPorts").path(key).asInt() : 8080;
     }
 
     /** The explicit ports, else those named in host:port addresses, else the default; as "port/TCP". */
@@ -641,8 +655,11 @@ class HelmChartTest {
         Deployment ingress = r.deployments().get("smtpIngress");
         if (ingress != null && r.deployments().containsKey("verifier")) {
             Service verifier = r.named(Service.class, r.componentName("verifier") + "-http").orElseThrow();
-            assertEquals("http://" + verifier.getMetadata().getName() + ":" + verifier.getSpec().getPorts().get(0).getPort(),
-                    env(container(ingress)).get("MXGATE_VERIFIER_URL"), scenario + ": smtp-ingress reaches the verifier");
+            // with hostNetwork (podman, no Services): the verifier's own address and port
+            String url = hostNetwork(r.values())
+                    ? "http://" + bindAddress(r.values()) + ":" + httpPort(r.values(), "verifier")
+                    : "http://" + verifier.getMetadata().getName() + ":" + verifier.getSpec().getPorts().get(0).getPort();
+            assertEquals(url, env(container(ingress)).get("MXGATE_VERIFIER_URL"), scenario + ": smtp-ingress reaches the verifier");
         }
     }
 
@@ -655,7 +672,8 @@ class HelmChartTest {
             String where = scenario + ": " + d.getMetadata().getName();
             PodSpec pod = d.getSpec().getTemplate().getSpec();
             assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), where);
-            assertNotEquals(Boolean.TRUE, pod.getHostNetwork(), where);
+            assertEquals(hostNetwork(r.values()), Boolean.TRUE.equals(pod.getHostNetwork()),
+                    where + ": the host's network only when hostNetwork.enabled says so");
             PodSecurityContext psc = Objects.requireNonNull(pod.getSecurityContext(), where);
             for (Container c : pod.getContainers()) {
                 SecurityContext sc = Objects.requireNonNull(c.getSecurityContext(), where);
@@ -692,7 +710,7 @@ class HelmChartTest {
             Map<String, Integer> ports = c.getPorts().stream()
                     .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
             assertEquals(String.valueOf(ports.get("http")), env(c).get("QUARKUS_HTTP_PORT"), where);
-            assertEquals("0.0.0.0", env(c).get("QUARKUS_HTTP_HOST"), where);
+            assertEquals(bindAddress(r.values()), env(c).get("QUARKUS_HTTP_HOST"), where);
             assertProbe(c.getStartupProbe(), "/q/health/started", where + ": startup");
             assertProbe(c.getLivenessProbe(), "/q/health/live", where + ": liveness");
             assertProbe(c.getReadinessProbe(), "/q/health/ready", where + ": readiness");
@@ -1039,8 +1057,18 @@ class HelmChartTest {
     @Test
     void scenariosCoverTheChartsFeatures() {
         assertEquals(List.of(DEFAULTS, "default-values.yaml", "ha-values.yaml", "kafka-sasl-ssl-values.yaml",
-                "metrics-values.yaml", "networkpolicy-values.yaml", "proxy-protocol-tls-values.yaml",
+                "metrics-values.yaml", "networkpolicy-values.yaml", "podman-values.yaml", "proxy-protocol-tls-values.yaml",
                 "redis-tls-values.yaml", "sql-tables-values.yaml"), scenarioNames());
+        // one machine under podman: the host's network, 127.0.0.1 only, an http port per service
+        Rendered podman = rendered("podman-values.yaml");
+        Set<Integer> httpPorts = new TreeSet<>();
+        podman.deployments().forEach((key, d) -> {
+            assertEquals(Boolean.TRUE, d.getSpec().getTemplate().getSpec().getHostNetwork(), key);
+            assertEquals("127.0.0.1", env(container(d)).get("QUARKUS_HTTP_HOST"), key);
+            httpPorts.add(Integer.valueOf(env(container(d)).get("QUARKUS_HTTP_PORT")));
+        });
+        assertEquals(Set.of(18080, 18081, 18082, 18083), httpPorts, "the ports of ./mxgate up");
+        assertEquals("127.0.0.1", env(container(podman.deployments().get("smtpIngress"))).get("MXGATE_INET_INTERFACES"));
         assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_PASSWORD"));
         assertTrue(rendered("redis-tls-values.yaml").text().contains("MXGATE_REDIS_TLS_CA_FILE"));
         assertTrue(rendered("ha-values.yaml").all(HorizontalPodAutoscaler.class).size() >= 1);

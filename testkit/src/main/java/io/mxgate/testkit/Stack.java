@@ -108,7 +108,16 @@ public final class Stack implements AutoCloseable {
      * {@code serviceOverrides} (service name to MXGATE_* settings, on top), as a Deployment gives each its own env.
      */
     public static Stack start(Map<String, String> overrides, Map<String, Map<String, String>> serviceOverrides) {
-        return launch(new Stack(overrides, serviceOverrides));
+        return launch(new Stack(overrides, serviceOverrides), true);
+    }
+
+    /**
+     * Kafka, Redis and Dovecot only, for services that run elsewhere (the chart's pods under podman), reaching them
+     * with the settings {@link #setting} gives and listening on the ports {@link #smtpPort} and {@link #httpPort}
+     * reserve for them.
+     */
+    public static Stack backends(Map<String, String> overrides) {
+        return launch(new Stack(overrides, Map.of()), false);
     }
 
     /** The SCRAM-SHA-512 user the services log in as with {@link #startSaslSsl}. */
@@ -135,16 +144,16 @@ public final class Stack implements AutoCloseable {
                 "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                         + KAFKA_USER + "\" password=\"" + KAFKA_PASSWORD + "\";",
                 "ssl.truststore.type", "PEM", "ssl.truststore.location", ca));
-        return launch(s);
+        return launch(s, true);
     }
 
-    private static Stack launch(Stack s) {
+    private static Stack launch(Stack s, boolean services) {
         try {
             Script.run("tls.sh", s.dir.resolve("tls"));
             s.startKafka();
             s.startRedis();
             s.startDovecot();
-            for (String service : SERVICES) {
+            for (String service : services ? SERVICES : List.<String>of()) {
                 s.startService(service);
             }
             return s;
