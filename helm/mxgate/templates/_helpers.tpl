@@ -215,24 +215,6 @@ The Secrets behind the SQL tables' passwords, as YAML: Secret name to the sorted
 {{- end -}}
 
 {{/*
-Which components use what. Kafka: smtp-ingress writes, queue-worker and lmtp-delivery read and write; the verifier
-never touches it. Redis: the verifier (the verify cache) and queue-worker (the queue index). LMTP to Dovecot:
-lmtp-delivery, queue-worker (retries of deferred mailbox mail) and the verifier (probes).
-*/}}
-{{- define "mxgate.usesKafka" -}}
-{{- if has .key (list "smtpIngress" "queueWorker" "lmtpDelivery") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesRedis" -}}
-{{- if has .key (list "verifier" "queueWorker") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesLmtp" -}}
-{{- if has .key (list "verifier" "queueWorker" "lmtpDelivery") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesSmtp" -}}
-{{- if or (eq .key "queueWorker") (and (eq .key "verifier") .root.Values.relayDomains) }}true{{ end -}}
-{{- end -}}
-
-{{/*
 Kafka security (kafka.security): "true" when the protocol uses TLS, or SASL. Call with the root context.
 */}}
 {{- define "mxgate.kafkaTls" -}}
@@ -625,116 +607,60 @@ Call with (dict "field" "from"|"to" "peers" <list> "ports" <list of NetworkPolic
 {{- end -}}
 
 {{/*
-The NetworkPolicy of one component: exactly the ports in use, in and out.
-  ingress: SMTP to smtp-ingress from networkPolicy.smtpFrom, its PROXY listener only from the load balancer
-           (smtpIngress.service.proxyTrustedNetworks); the verifier's API from
-           smtp-ingress (and verifierFrom); queue-worker's API from the namespace (or queueWorkerFrom); every http
-           port from metricsFrom when metrics.enabled. Nothing else: lmtp-delivery accepts no connections at all.
-  egress:  DNS for everyone; Kafka for its users; Redis for the verifier and queue-worker; Dovecot's LMTP for the verifier (probes),
-           queue-worker and lmtp-delivery; Dovecot's auth service for smtp-ingress with SASL; the verifier's API
-           for smtp-ingress; SMTP for queue-worker (and the verifier when relayDomains is set).
+Fails when metrics are scraped through a NetworkPolicy that does not say from where.
 */}}
-{{- define "mxgate.networkPolicy" -}}
-{{- $root := .root -}}
-{{- $V := $root.Values -}}
-{{- $np := $V.networkPolicy -}}
-{{- $v := .values -}}
-{{- if $np.enabled -}}
-{{- if and $V.metrics.enabled (not $np.metricsFrom) -}}
+{{- define "mxgate.checkNetworkPolicy" -}}
+{{- if and .Values.metrics.enabled (not .Values.networkPolicy.metricsFrom) -}}
 {{- fail "networkPolicy.metricsFrom: name your Prometheus (e.g. its namespace) when metrics.enabled and networkPolicy.enabled are both on; the http port also serves the services' APIs (the verifier's cache admin), so it is not opened to anyone" -}}
 {{- end -}}
-{{- $http := list (dict "port" "http" "protocol" "TCP") -}}
-{{- $ingress := list -}}
-{{- if eq .key "smtpIngress" -}}
-{{- $smtp := list (dict "port" "smtp" "protocol" "TCP") -}}
-{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.smtpFrom "ports" $smtp) | fromYaml) -}}
-{{- if $v.service.proxyProtocol -}}
-{{- /* the PROXY listener believes the client address in the header: only the load balancer may reach it */ -}}
-{{- $lb := list -}}
-{{- range $v.service.proxyTrustedNetworks -}}
-{{- $cidr := ternary . (printf "%s/%s" . (ternary "128" "32" (contains ":" .))) (contains "/" .) -}}
-{{- $lb = append $lb (dict "ipBlock" (dict "cidr" $cidr)) -}}
 {{- end -}}
-{{- $ingress = append $ingress (dict "from" $lb "ports" (list (dict "port" "smtp-proxy" "protocol" "TCP"))) -}}
+
+{{/*
+NetworkPolicy rules several components share, each as a YAML list of no or one rule, for concat:
+  mxgate.metricsIngress  every http port from networkPolicy.metricsFrom when metrics.enabled
+  mxgate.dnsEgress       DNS, for everyone (networkPolicy.dns)
+  mxgate.kafkaEgress     Kafka, for smtp-ingress, queue-worker and lmtp-delivery
+  mxgate.redisEgress     Redis, for the verifier (the verify cache) and queue-worker (the queue index)
+  mxgate.lmtpEgress      Dovecot's LMTP, for lmtp-delivery, queue-worker (retries) and the verifier (probes)
+  mxgate.smtpEgress      SMTP, for queue-worker (and the verifier when relayDomains is set)
+*/}}
+{{- define "mxgate.metricsIngress" -}}
+{{- $rules := list -}}
+{{- if .Values.metrics.enabled -}}
+{{- $rules = append $rules (include "mxgate.rule" (dict "field" "from" "peers" .Values.networkPolicy.metricsFrom "ports" (list (dict "port" "http" "protocol" "TCP"))) | fromYaml) -}}
 {{- end -}}
+{{- toYaml $rules -}}
 {{- end -}}
-{{- if eq .key "verifier" -}}
-{{- $from := list -}}
-{{- if $V.smtpIngress.enabled -}}
-{{- $from = append $from (dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.smtpIngress) | fromYaml))) -}}
-{{- end -}}
-{{- $from = concat $from ($np.verifierFrom | default list) -}}
-{{- if $from -}}
-{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
-{{- end -}}
-{{- end -}}
-{{- if eq .key "queueWorker" -}}
-{{- $from := $np.queueWorkerFrom | default (list (dict "podSelector" dict)) -}}
-{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
-{{- end -}}
-{{- if $V.metrics.enabled -}}
-{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.metricsFrom "ports" $http) | fromYaml) -}}
-{{- end -}}
-{{- $ingress = concat $ingress ($v.networkPolicy.extraIngress | default list) -}}
-{{- $egress := list -}}
+{{- define "mxgate.dnsEgress" -}}
+{{- $rules := list -}}
+{{- $np := .Values.networkPolicy -}}
 {{- if $np.dns.enabled -}}
 {{- $dns := list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP") -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dns.to "ports" $dns) | fromYaml) -}}
+{{- $rules = append $rules (include "mxgate.rule" (dict "field" "to" "peers" $np.dns.to "ports" $dns) | fromYaml) -}}
 {{- end -}}
-{{- if include "mxgate.usesKafka" . -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.kafka.ports "addresses" $V.kafka.bootstrapServers "default" 9092) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.kafka.to "ports" $ports) | fromYaml) -}}
+{{- toYaml $rules -}}
 {{- end -}}
-{{- if include "mxgate.usesRedis" . -}}
+{{- define "mxgate.kafkaEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.kafka.ports "addresses" .Values.kafka.bootstrapServers "default" 9092) | fromYamlArray -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.kafka.to "ports" $ports) | fromYaml)) -}}
+{{- end -}}
+{{- define "mxgate.redisEgress" -}}
+{{- $np := .Values.networkPolicy -}}
 {{- $address := "" -}}
-{{- if not $V.redis.existingSecret -}}
-{{- $address = (urlParse ($V.redis.url | default "redis://localhost")).host -}}
+{{- if not .Values.redis.existingSecret -}}
+{{- $address = (urlParse (.Values.redis.url | default "redis://localhost")).host -}}
 {{- end -}}
 {{- $ports := include "mxgate.ports" (dict "explicit" $np.redis.ports "addresses" $address "default" 6379) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.redis.to "ports" $ports) | fromYaml) -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.redis.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
-{{- if include "mxgate.usesLmtp" . -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.lmtpPorts "addresses" $V.virtualTransport "default" 24) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
+{{- define "mxgate.lmtpEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.lmtpPorts "addresses" .Values.virtualTransport "default" 24) | fromYamlArray -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
-{{- if and (eq .key "smtpIngress") $v.sasl.enabled -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.authPorts "addresses" $v.sasl.path "default" 12345) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
-{{- end -}}
-{{- if and (eq .key "smtpIngress") $V.verifier.enabled -}}
-{{- $verifier := dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.verifier) | fromYaml)) -}}
-{{- $egress = append $egress (dict "to" (list $verifier) "ports" (list (dict "port" (int (include "mxgate.httpPort" (dict "root" $root "key" "verifier" "values" $V.verifier))) "protocol" "TCP"))) -}}
-{{- end -}}
-{{- if include "mxgate.usesSmtp" . -}}
+{{- define "mxgate.smtpEgress" -}}
+{{- $np := .Values.networkPolicy -}}
 {{- $ports := include "mxgate.ports" (dict "explicit" $np.smtp.ports "default" 25) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.smtp.to "ports" $ports) | fromYaml) -}}
-{{- end -}}
-{{- $egress = concat $egress ($v.networkPolicy.extraEgress | default list) -}}
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: {{ include "mxgate.componentFullname" . }}
-  labels:
-    {{- include "mxgate.componentLabels" . | nindent 4 }}
-spec:
-  podSelector:
-    matchLabels:
-      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
-  policyTypes:
-    - Ingress
-    - Egress
-  {{- if $ingress }}
-  ingress:
-    {{- toYaml $ingress | nindent 4 }}
-  {{- else }}
-  # accepts no connections (kubelet probes come from the node)
-  ingress: []
-  {{- end }}
-  {{- if $egress }}
-  egress:
-    {{- toYaml $egress | nindent 4 }}
-  {{- else }}
-  egress: []
-  {{- end }}
-{{- end -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.smtp.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
