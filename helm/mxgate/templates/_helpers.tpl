@@ -1,9 +1,10 @@
 {{/* vim: set filetype=mustache: */}}
 {{/*
-Templates shared by the components. A component is called with
+What the components share: names, labels, the settings and volumes several read, the probes, NetworkPolicy rules.
+Each component's objects are written out in <component>-<kind>.yaml, which call these with
   (dict "root" $ "key" "<values key>" "values" .Values.<values key>)
-where <values key> is smtpIngress, verifier, queueWorker or lmtpDelivery: the key decides what the component
-needs (ports, environment, volumes, network peers), .values.name names its objects.
+where <values key> (smtpIngress, verifier, queueWorker, lmtpDelivery) appears in error messages and picks the
+component's hostNetwork.httpPorts entry, and .values.name names its objects.
 */}}
 
 {{/*
