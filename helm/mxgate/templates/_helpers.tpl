@@ -538,29 +538,158 @@ volumeMounts and volumes, in YAML.
 {{- end -}}
 
 {{/*
-The annotations of one component's http Service, as YAML: Prometheus' scrape annotations when metrics.enabled,
-under httpService.annotations (which win).
+The ClusterIP Service of one component's http port: its API, health and metrics.
 */}}
-{{- define "mxgate.httpServiceAnnotations" -}}
+{{- define "mxgate.httpService" -}}
+{{- $root := .root -}}
 {{- $annotations := dict -}}
-{{- if .root.Values.metrics.enabled -}}
+{{- if $root.Values.metrics.enabled -}}
 {{- $_ := set $annotations "prometheus.io/scrape" "true" -}}
 {{- $_ := set $annotations "prometheus.io/port" (include "mxgate.httpPort" .) -}}
 {{- $_ := set $annotations "prometheus.io/path" "/q/metrics" -}}
 {{- end -}}
-{{- toYaml (merge (deepCopy (.root.Values.httpService.annotations | default dict)) $annotations) -}}
+{{- $annotations = merge (deepCopy ($root.Values.httpService.annotations | default dict)) $annotations -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "mxgate.httpServiceName" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+  {{- with $annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: ClusterIP
+  ports:
+    - name: http
+      port: {{ $root.Values.httpService.port }}
+      targetPort: http
+      protocol: TCP
+  selector:
+    {{- include "mxgate.componentSelectorLabels" . | nindent 4 }}
 {{- end -}}
 
 {{/*
-Fails on a component's autoscaling settings an HPA cannot have.
+The HorizontalPodAutoscaler of one component, when autoscaling.enabled.
 */}}
-{{- define "mxgate.checkAutoscaling" -}}
+{{- define "mxgate.hpa" -}}
 {{- $a := .values.autoscaling -}}
+{{- if $a.enabled -}}
 {{- if not (or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage) -}}
 {{- fail (printf "%s.autoscaling: set targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" .key) -}}
 {{- end -}}
 {{- if gt (int $a.minReplicas) (int $a.maxReplicas) -}}
 {{- fail (printf "%s.autoscaling: minReplicas (%d) is above maxReplicas (%d)" .key (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- end -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "mxgate.componentFullname" . }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  metrics:
+    {{- with $a.targetCPUUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ . }}
+    {{- end }}
+    {{- with $a.targetMemoryUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ . }}
+    {{- end }}
+  {{- with $a.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The PodDisruptionBudget of one component: only when more than one pod runs (replicaCount, or the HPA's minimum);
+with one pod a budget would block every node drain.
+*/}}
+{{- define "mxgate.pdb" -}}
+{{- $v := .values -}}
+{{- $pods := ternary $v.autoscaling.minReplicas $v.replicaCount $v.autoscaling.enabled -}}
+{{- if gt (int $pods) 1 -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+spec:
+  {{- if not (eq (toString $v.podDisruptionBudget.minAvailable) "") }}
+  minAvailable: {{ $v.podDisruptionBudget.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ $v.podDisruptionBudget.maxUnavailable }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The ServiceMonitor of one component, when metrics.enabled and metrics.serviceMonitor.enabled.
+*/}}
+{{- define "mxgate.serviceMonitor" -}}
+{{- $root := .root -}}
+{{- $sm := $root.Values.metrics.serviceMonitor -}}
+{{- if and $root.Values.metrics.enabled $sm.enabled -}}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ include "mxgate.componentFullname" . }}
+  {{- with $sm.namespace }}
+  namespace: {{ . }}
+  {{- end }}
+  labels:
+    {{- include "mxgate.componentLabels" . | nindent 4 }}
+    {{- with $sm.additionalLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  {{- if $sm.namespace }}
+  namespaceSelector:
+    matchNames:
+      - {{ $root.Release.Namespace }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
+  endpoints:
+    - port: http
+      path: /q/metrics
+      {{- with $sm.interval }}
+      interval: {{ . }}
+      {{- end }}
+      {{- with $sm.scrapeTimeout }}
+      scrapeTimeout: {{ . }}
+      {{- end }}
+      {{- with $sm.relabelings }}
+      relabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $sm.metricRelabelings }}
+      metricRelabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
 {{- end -}}
 {{- end -}}
 
