@@ -1,7 +1,8 @@
 {{/* vim: set filetype=mustache: */}}
 {{/*
-What the components share: names, labels, the settings and volumes several read, the probes, NetworkPolicy rules.
-Each component's objects are written out in <component>-<kind>.yaml, which call these with
+What the components share: names, labels, the settings and volumes several read, the probes, NetworkPolicy rules,
+and the HPA, PodDisruptionBudget, ServiceMonitor and http Service, alike for every component. Each component's
+Deployment and NetworkPolicy are written out in <component>-<kind>.yaml; its templates call these with
   (dict "root" $ "key" "<values key>" "values" .Values.<values key>)
 where <values key> (smtpIngress, verifier, queueWorker, lmtpDelivery) appears in error messages and picks the
 component's hostNetwork.httpPorts entry, and .values.name names its objects.
