@@ -1,9 +1,11 @@
 {{/* vim: set filetype=mustache: */}}
 {{/*
-Templates shared by the components. A component is called with
+What the components share: names, labels, the settings and volumes several read, the probes, NetworkPolicy rules,
+and the HPA, PodDisruptionBudget, ServiceMonitor and http Service, alike for every component. Each component's
+Deployment and NetworkPolicy are written out in <component>-<kind>.yaml; its templates call these with
   (dict "root" $ "key" "<values key>" "values" .Values.<values key>)
-where <values key> is smtpIngress, verifier, queueWorker or lmtpDelivery: the key decides what the component
-needs (ports, environment, volumes, network peers), .values.name names its objects.
+where <values key> (smtpIngress, verifier, queueWorker, lmtpDelivery) appears in error messages and picks the
+component's hostNetwork.httpPorts entry, and .values.name names its objects.
 */}}
 
 {{/*
@@ -215,31 +217,13 @@ The Secrets behind the SQL tables' passwords, as YAML: Secret name to the sorted
 {{- end -}}
 
 {{/*
-Which components use what. Kafka: smtp-ingress writes, queue-worker and lmtp-delivery read and write; the verifier
-never touches it. Redis: the verifier (the verify cache) and queue-worker (the queue index). LMTP to Dovecot:
-lmtp-delivery, queue-worker (retries of deferred mailbox mail) and the verifier (probes).
-*/}}
-{{- define "mxgate.usesKafka" -}}
-{{- if has .key (list "smtpIngress" "queueWorker" "lmtpDelivery") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesRedis" -}}
-{{- if has .key (list "verifier" "queueWorker") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesLmtp" -}}
-{{- if has .key (list "verifier" "queueWorker" "lmtpDelivery") }}true{{ end -}}
-{{- end -}}
-{{- define "mxgate.usesSmtp" -}}
-{{- if or (eq .key "queueWorker") (and (eq .key "verifier") .root.Values.relayDomains) }}true{{ end -}}
-{{- end -}}
-
-{{/*
-Kafka security (kafka.security): "true" when the protocol uses TLS, or SASL. Only for the components that use Kafka.
+Kafka security (kafka.security): "true" when the protocol uses TLS, or SASL. Call with the root context.
 */}}
 {{- define "mxgate.kafkaTls" -}}
-{{- if and (include "mxgate.usesKafka" .) (has .root.Values.kafka.security.protocol (list "SSL" "SASL_SSL")) }}true{{ end -}}
+{{- if has .Values.kafka.security.protocol (list "SSL" "SASL_SSL") }}true{{ end -}}
 {{- end -}}
 {{- define "mxgate.kafkaSasl" -}}
-{{- if and (include "mxgate.usesKafka" .) (has .root.Values.kafka.security.protocol (list "SASL_PLAINTEXT" "SASL_SSL")) }}true{{ end -}}
+{{- if has .Values.kafka.security.protocol (list "SASL_PLAINTEXT" "SASL_SSL") }}true{{ end -}}
 {{- end -}}
 
 {{/*
@@ -247,17 +231,17 @@ The Kafka security settings of one component that are not secret, into the dict 
 */}}
 {{- define "mxgate.kafkaSecurityEnv" -}}
 {{- $sec := .root.Values.kafka.security -}}
-{{- if and (include "mxgate.usesKafka" .) (ne $sec.protocol "PLAINTEXT") -}}
+{{- if ne $sec.protocol "PLAINTEXT" -}}
 {{- $_ := set .env "MXGATE_KAFKA_SECURITY_PROTOCOL" $sec.protocol -}}
 {{- end -}}
-{{- if include "mxgate.kafkaSasl" . -}}
+{{- if include "mxgate.kafkaSasl" .root -}}
 {{- $_ := set .env "MXGATE_KAFKA_SASL_MECHANISM" (required (printf "kafka.security.sasl.mechanism is required with kafka.security.protocol %s" $sec.protocol) $sec.sasl.mechanism) -}}
 {{- $_ := required (printf "kafka.security.sasl.existingSecret: name the Secret with the SASL password (a Strimzi KafkaUser Secret) with kafka.security.protocol %s" $sec.protocol) $sec.sasl.existingSecret -}}
 {{- if not $sec.sasl.jaasConfigKey -}}
 {{- $_ := set .env "MXGATE_KAFKA_SASL_USERNAME" (required "kafka.security.sasl.username is required unless kafka.security.sasl.jaasConfigKey is set" $sec.sasl.username) -}}
 {{- end -}}
 {{- end -}}
-{{- if include "mxgate.kafkaTls" . -}}
+{{- if include "mxgate.kafkaTls" .root -}}
 {{- if $sec.tls.caSecret -}}
 {{- $_ := set .env "MXGATE_KAFKA_SSL_TRUSTSTORE_LOCATION" (printf "%s/%s" (include "mxgate.kafkaCaDir" .root) $sec.tls.caKey) -}}
 {{- $_ := set .env "MXGATE_KAFKA_SSL_TRUSTSTORE_TYPE" $sec.tls.caType -}}
@@ -278,14 +262,14 @@ The Kafka security settings of one component that are secret: EnvVars with secre
 {{- define "mxgate.kafkaSecretEnv" -}}
 {{- $sec := .root.Values.kafka.security -}}
 {{- $refs := list -}}
-{{- if include "mxgate.kafkaSasl" . -}}
+{{- if include "mxgate.kafkaSasl" .root -}}
 {{- if $sec.sasl.jaasConfigKey -}}
 {{- $refs = append $refs (list "MXGATE_KAFKA_SASL_JAAS_CONFIG" $sec.sasl.existingSecret $sec.sasl.jaasConfigKey) -}}
 {{- else -}}
 {{- $refs = append $refs (list "MXGATE_KAFKA_SASL_PASSWORD" $sec.sasl.existingSecret (required "kafka.security.sasl.passwordKey is required" $sec.sasl.passwordKey)) -}}
 {{- end -}}
 {{- end -}}
-{{- if include "mxgate.kafkaTls" . -}}
+{{- if include "mxgate.kafkaTls" .root -}}
 {{- if and $sec.tls.caSecret $sec.tls.caPasswordKey -}}
 {{- $refs = append $refs (list "MXGATE_KAFKA_SSL_TRUSTSTORE_PASSWORD" $sec.tls.caSecret $sec.tls.caPasswordKey) -}}
 {{- end -}}
@@ -330,16 +314,12 @@ must not set them.
 {{- end -}}
 
 {{/*
-The environment of one component: the mxgate.* settings it reads (docs/configuration.md), from the values and
-from `config` and <component>.config (in that order, later wins), sorted by name so that the rendering is stable,
-then extraEnv and <component>.extraEnv.
+The settings every component reads, into the dict .env; its template adds its own before it calls mxgate.env.
 */}}
-{{- define "mxgate.env" -}}
-{{- $root := .root -}}
-{{- $v := .values -}}
-{{- $V := $root.Values -}}
-{{- $env := dict -}}
-{{- $_ := set $env "QUARKUS_HTTP_HOST" (include "mxgate.bindAddress" $root) -}}
+{{- define "mxgate.commonEnv" -}}
+{{- $V := .root.Values -}}
+{{- $env := .env -}}
+{{- $_ := set $env "QUARKUS_HTTP_HOST" (include "mxgate.bindAddress" .root) -}}
 {{- $_ := set $env "QUARKUS_HTTP_PORT" (include "mxgate.httpPort" .) -}}
 {{- if $V.javaToolOptions -}}
 {{- $_ := set $env "JAVA_TOOL_OPTIONS" $V.javaToolOptions -}}
@@ -357,54 +337,61 @@ then extraEnv and <component>.extraEnv.
 {{- $_ := set $env $name (include "mxgate.envText" $value) -}}
 {{- end -}}
 {{- end -}}
-{{- if include "mxgate.usesKafka" . -}}
-{{- $_ := set $env "MXGATE_KAFKA_BOOTSTRAP_SERVERS" (required "kafka.bootstrapServers is required" $V.kafka.bootstrapServers) -}}
-{{- $_ := set $env "MXGATE_KAFKA_REPLICATION_FACTOR" (include "mxgate.envText" $V.kafka.replicationFactor) -}}
-{{- $_ := set $env "MXGATE_KAFKA_MIN_INSYNC_REPLICAS" (include "mxgate.envText" $V.kafka.minInsyncReplicas) -}}
-{{- $_ := set $env "MXGATE_KAFKA_PARTITIONS" (include "mxgate.envText" $V.kafka.partitions) -}}
-{{- $_ := set $env "MXGATE_KAFKA_CREATE_TOPICS" (include "mxgate.envText" $V.kafka.createTopics) -}}
-{{- $_ := include "mxgate.kafkaSecurityEnv" (dict "root" $root "key" .key "env" $env) -}}
 {{- end -}}
-{{- if and (include "mxgate.usesRedis" .) (not $V.redis.existingSecret) -}}
-{{- $_ := set $env "MXGATE_REDIS_URL" (required "redis.url or redis.existingSecret is required" $V.redis.url) -}}
+
+{{/*
+The Kafka settings of the components that use Kafka (smtp-ingress, queue-worker, lmtp-delivery), into .env.
+*/}}
+{{- define "mxgate.kafkaEnv" -}}
+{{- $V := .root.Values -}}
+{{- $_ := set .env "MXGATE_KAFKA_BOOTSTRAP_SERVERS" (required "kafka.bootstrapServers is required" $V.kafka.bootstrapServers) -}}
+{{- $_ := set .env "MXGATE_KAFKA_REPLICATION_FACTOR" (include "mxgate.envText" $V.kafka.replicationFactor) -}}
+{{- $_ := set .env "MXGATE_KAFKA_MIN_INSYNC_REPLICAS" (include "mxgate.envText" $V.kafka.minInsyncReplicas) -}}
+{{- $_ := set .env "MXGATE_KAFKA_PARTITIONS" (include "mxgate.envText" $V.kafka.partitions) -}}
+{{- $_ := set .env "MXGATE_KAFKA_CREATE_TOPICS" (include "mxgate.envText" $V.kafka.createTopics) -}}
+{{- include "mxgate.kafkaSecurityEnv" . -}}
 {{- end -}}
-{{- if and (include "mxgate.usesRedis" .) $V.redis.tls.caExistingSecret -}}
-{{- $_ := set $env "MXGATE_REDIS_TLS_CA_FILE" (printf "%s/%s" (include "mxgate.redisTlsDir" $root) $V.redis.tls.caExistingSecretKey) -}}
+
+{{/*
+The Redis settings of the components that use Redis (the verifier and queue-worker): into .env the ones that are
+not secret, and as EnvVars with secretKeyRef in YAML the ones that are.
+*/}}
+{{- define "mxgate.redisEnv" -}}
+{{- $V := .root.Values -}}
+{{- if not $V.redis.existingSecret -}}
+{{- $_ := set .env "MXGATE_REDIS_URL" (required "redis.url or redis.existingSecret is required" $V.redis.url) -}}
 {{- end -}}
-{{- if eq .key "smtpIngress" -}}
-{{- $_ := set $env "MXGATE_INET_INTERFACES" (include "mxgate.bindAddress" $root) -}}
-{{- $_ := set $env "MXGATE_SMTPD_PORT" (include "mxgate.envText" $v.containerPort) -}}
-{{- if $v.service.proxyProtocol -}}
-{{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_PROTOCOL" "haproxy" -}}
-{{- $_ := set $env "MXGATE_SMTPD_PROXY_PORT" (include "mxgate.envText" $v.proxyContainerPort) -}}
-{{- if not $v.service.proxyTrustedNetworks -}}
-{{- fail "smtpIngress.service.proxyTrustedNetworks: name the networks the load balancer connects from when proxyProtocol is on; a PROXY header from any other peer could claim a mynetworks address and relay" -}}
-{{- end -}}
-{{- $_ := set $env "MXGATE_SMTPD_UPSTREAM_PROXY_TRUSTED_NETWORKS" (join ", " $v.service.proxyTrustedNetworks) -}}
-{{- end -}}
-{{- if ge (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds) -}}
-{{- fail (printf "smtpIngress.drainTimeoutSeconds (%d) must be below smtpIngress.terminationGracePeriodSeconds (%d): the pod is killed before the sessions are drained" (int $v.drainTimeoutSeconds) (int $v.terminationGracePeriodSeconds)) -}}
-{{- end -}}
-{{- $_ := set $env "MXGATE_SMTPD_DRAIN_TIMEOUT" (printf "%ds" (int $v.drainTimeoutSeconds)) -}}
-{{- if $V.verifier.enabled -}}
-{{- if $V.hostNetwork.enabled -}}
-{{- /* no Services on one machine without Kubernetes (podman kube play): the verifier's own address and port */ -}}
-{{- $_ := set $env "MXGATE_VERIFIER_URL" (printf "http://%s:%s" (include "mxgate.bindAddress" $root) (include "mxgate.httpPort" (dict "root" $root "key" "verifier" "values" $V.verifier))) -}}
-{{- else -}}
-{{- $_ := set $env "MXGATE_VERIFIER_URL" (printf "http://%s:%s" (include "mxgate.httpServiceName" (dict "root" $root "values" $V.verifier)) (include "mxgate.envText" $V.httpService.port)) -}}
+{{- if $V.redis.tls.caExistingSecret -}}
+{{- $_ := set .env "MXGATE_REDIS_TLS_CA_FILE" (printf "%s/%s" (include "mxgate.redisTlsDir" .root) $V.redis.tls.caExistingSecretKey) -}}
 {{- end -}}
 {{- end -}}
-{{- if $v.tls.existingSecret -}}
-{{- $_ := set $env "MXGATE_SMTPD_TLS_CERT_FILE" (printf "%s/%s" (include "mxgate.tlsDir" $root) $v.tls.certKey) -}}
-{{- $_ := set $env "MXGATE_SMTPD_TLS_KEY_FILE" (printf "%s/%s" (include "mxgate.tlsDir" $root) $v.tls.keyKey) -}}
+{{- define "mxgate.redisSecretEnv" -}}
+{{- $V := .root.Values -}}
+{{- if $V.redis.existingSecret }}
+- name: MXGATE_REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $V.redis.existingSecret }}
+      key: {{ $V.redis.existingSecretKey }}
+{{- end }}
+{{- if $V.redis.password.existingSecret }}
+- name: MXGATE_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $V.redis.password.existingSecret }}
+      key: {{ $V.redis.password.existingSecretKey }}
+{{- end }}
 {{- end -}}
-{{- if $v.sasl.enabled -}}
-{{- $_ := set $env "MXGATE_SMTPD_SASL_AUTH_ENABLE" "true" -}}
-{{- $_ := set $env "MXGATE_SMTPD_SASL_PATH" $v.sasl.path -}}
-{{- end -}}
-{{- end -}}
-{{- $managed := splitList " " (include "mxgate.chartManagedEnv" $root) -}}
-{{- range $source := list (dict "name" "config" "map" $V.config) (dict "name" (printf "%s.config" .key) "map" $v.config) -}}
+
+{{/*
+The env list of one component: the settings its template put in .env with `config` and <component>.config on top
+(in that order, later wins), sorted by name so that the rendering is stable, then .secretEnv (EnvVars from Secrets,
+in YAML), then extraEnv and <component>.extraEnv.
+*/}}
+{{- define "mxgate.env" -}}
+{{- $env := .env -}}
+{{- $managed := splitList " " (include "mxgate.chartManagedEnv" .root) -}}
+{{- range $source := list (dict "name" "config" "map" .root.Values.config) (dict "name" (printf "%s.config" .key) "map" .values.config) -}}
 {{- range $key, $value := $source.map -}}
 {{- $name := include "mxgate.envName" $key -}}
 {{- if has $name $managed -}}
@@ -420,251 +407,135 @@ then extraEnv and <component>.extraEnv.
 - name: {{ $name }}
   value: {{ index $env $name | quote }}
 {{- end }}
-{{- if and (include "mxgate.usesRedis" .) $V.redis.existingSecret }}
-- name: MXGATE_REDIS_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ $V.redis.existingSecret }}
-      key: {{ $V.redis.existingSecretKey }}
-{{- end }}
-{{- if and (include "mxgate.usesRedis" .) $V.redis.password.existingSecret }}
-- name: MXGATE_REDIS_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $V.redis.password.existingSecret }}
-      key: {{ $V.redis.password.existingSecretKey }}
-{{- end }}
-{{- include "mxgate.kafkaSecretEnv" . }}
-{{- with $V.extraEnv }}
+{{- .secretEnv }}
+{{- with .root.Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
-{{- with $v.extraEnv }}
+{{- with .values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
 
 {{/*
-The container ports of one component: smtp-ingress's SMTP listeners, and everyone's http.
+The three probes of every container, on Quarkus' health endpoints.
 */}}
-{{- define "mxgate.containerPorts" -}}
-{{- if eq .key "smtpIngress" }}
-- name: smtp
-  containerPort: {{ .values.containerPort }}
-  protocol: TCP
-{{- if .values.service.proxyProtocol }}
-- name: smtp-proxy
-  containerPort: {{ .values.proxyContainerPort }}
-  protocol: TCP
-{{- end }}
-{{- end }}
-- name: http
-  containerPort: {{ include "mxgate.httpPort" . }}
-  protocol: TCP
+{{- define "mxgate.probes" -}}
+startupProbe:
+  httpGet:
+    path: /q/health/started
+    port: http
+  {{- toYaml .Values.startupProbe | nindent 2 }}
+livenessProbe:
+  httpGet:
+    path: /q/health/live
+    port: http
+  {{- toYaml .Values.livenessProbe | nindent 2 }}
+readinessProbe:
+  httpGet:
+    path: /q/health/ready
+    port: http
+  {{- toYaml .Values.readinessProbe | nindent 2 }}
 {{- end -}}
 
 {{/*
-The pod template spec of one component.
+The tables (`tables`, `sqlTables`) every component reads: its volumeMounts and volumes, in YAML.
 */}}
-{{- define "mxgate.podSpec" -}}
-{{- $root := .root -}}
-{{- $values := .values -}}
-{{- $tables := include "mxgate.tablesConfigMap" $root -}}
-{{- $sql := include "mxgate.sqlTablesConfigMap" $root -}}
-{{- $tls := and (eq .key "smtpIngress") $values.tls.existingSecret -}}
-{{- $redisCa := and (include "mxgate.usesRedis" .) $root.Values.redis.tls.caExistingSecret -}}
-{{- $kafkaCa := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.caSecret -}}
-{{- $kafkaUser := and (include "mxgate.kafkaTls" .) $root.Values.kafka.security.tls.keystoreSecret -}}
-automountServiceAccountToken: false
-{{- if $root.Values.hostNetwork.enabled }}
-hostNetwork: true
-dnsPolicy: ClusterFirstWithHostNet
+{{- define "mxgate.tablesMounts" -}}
+{{- if include "mxgate.tablesConfigMap" . }}
+- name: tables
+  mountPath: {{ include "mxgate.tablesDir" . }}
+  readOnly: true
 {{- end }}
-{{- with $root.Values.imagePullSecrets }}
-imagePullSecrets:
-  {{- toYaml . | nindent 2 }}
+{{- if include "mxgate.sqlTablesConfigMap" . }}
+- name: sql-tables
+  mountPath: {{ include "mxgate.sqlDir" . }}
+  readOnly: true
 {{- end }}
-{{- with $values.priorityClassName }}
-priorityClassName: {{ . }}
+{{- end -}}
+{{- define "mxgate.tablesVolumes" -}}
+{{- with include "mxgate.tablesConfigMap" . }}
+# the whole directory, not subPath files: ConfigMap updates then reach the pods, and the services reload
+- name: tables
+  configMap:
+    name: {{ . }}
 {{- end }}
-terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds }}
-{{- with $root.Values.podSecurityContext }}
-securityContext:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-containers:
-  - name: {{ $values.name }}
-    image: {{ include "mxgate.image" . | quote }}
-    imagePullPolicy: {{ $values.image.pullPolicy }}
-    env:
-      {{- include "mxgate.env" . | trim | nindent 6 }}
-    ports:
-      {{- include "mxgate.containerPorts" . | trim | nindent 6 }}
-    startupProbe:
-      httpGet:
-        path: /q/health/started
-        port: http
-      {{- toYaml $root.Values.startupProbe | nindent 6 }}
-    livenessProbe:
-      httpGet:
-        path: /q/health/live
-        port: http
-      {{- toYaml $root.Values.livenessProbe | nindent 6 }}
-    readinessProbe:
-      httpGet:
-        path: /q/health/ready
-        port: http
-      {{- toYaml $root.Values.readinessProbe | nindent 6 }}
-    {{- with $values.resources }}
-    resources:
-      {{- toYaml . | nindent 6 }}
-    {{- end }}
-    {{- with $root.Values.containerSecurityContext }}
-    securityContext:
-      {{- toYaml . | nindent 6 }}
-    {{- end }}
-    volumeMounts:
-      # readOnlyRootFilesystem: the JVM, Vert.x and the Kafka client write their temporary files here
-      - name: tmp
-        mountPath: /tmp
-      {{- if $tables }}
-      - name: tables
-        mountPath: {{ include "mxgate.tablesDir" $root }}
-        readOnly: true
+{{- with include "mxgate.sqlTablesConfigMap" . }}
+# the .cf files and the passwords their password_file names, in one directory (no subPath: updates reach the pods)
+- name: sql-tables
+  projected:
+    # the passwords: readable by the pod's group (fsGroup) only
+    defaultMode: 288  # 0440
+    sources:
+      - configMap:
+          name: {{ . }}
+      {{- range $secret, $keys := include "mxgate.sqlSecrets" $ | fromYaml }}
+      - secret:
+          name: {{ $secret }}
+          items:
+            {{- range $key := $keys }}
+            - key: {{ $key }}
+              path: {{ printf "password/%s/%s" $secret $key }}
+            {{- end }}
       {{- end }}
-      {{- if $sql }}
-      - name: sql-tables
-        mountPath: {{ include "mxgate.sqlDir" $root }}
-        readOnly: true
-      {{- end }}
-      {{- if $tls }}
-      - name: tls
-        mountPath: {{ include "mxgate.tlsDir" $root }}
-        readOnly: true
-      {{- end }}
-      {{- if $redisCa }}
-      - name: redis-tls
-        mountPath: {{ include "mxgate.redisTlsDir" $root }}
-        readOnly: true
-      {{- end }}
-      {{- if $kafkaCa }}
-      - name: kafka-ca
-        mountPath: {{ include "mxgate.kafkaCaDir" $root }}
-        readOnly: true
-      {{- end }}
-      {{- if $kafkaUser }}
-      - name: kafka-user
-        mountPath: {{ include "mxgate.kafkaUserDir" $root }}
-        readOnly: true
-      {{- end }}
-volumes:
-  - name: tmp
-    emptyDir: {}
-  {{- if $tables }}
-  # the whole directory, not subPath files: ConfigMap updates then reach the pods, and the services reload
-  - name: tables
-    configMap:
-      name: {{ $tables }}
-  {{- end }}
-  {{- if $sql }}
-  # the .cf files and the passwords their password_file names, in one directory (no subPath: updates reach the pods)
-  - name: sql-tables
-    projected:
-      # the passwords: readable by the pod's group (fsGroup) only
-      defaultMode: 288  # 0440
-      sources:
-        - configMap:
-            name: {{ $sql }}
-        {{- range $secret, $keys := include "mxgate.sqlSecrets" $root | fromYaml }}
-        - secret:
-            name: {{ $secret }}
-            items:
-              {{- range $key := $keys }}
-              - key: {{ $key }}
-                path: {{ printf "password/%s/%s" $secret $key }}
-              {{- end }}
-        {{- end }}
-  {{- end }}
-  {{- if $tls }}
-  - name: tls
-    secret:
-      secretName: {{ $values.tls.existingSecret }}
-      # the private key: readable by the pod's group (fsGroup) only
-      defaultMode: 288  # 0440
-  {{- end }}
-  {{- if $redisCa }}
-  - name: redis-tls
-    secret:
-      secretName: {{ $redisCa }}
-      # the CA certificate alone: a cert-manager Secret also holds a private key the services must not see
-      items:
-        - key: {{ $root.Values.redis.tls.caExistingSecretKey }}
-          path: {{ $root.Values.redis.tls.caExistingSecretKey }}
-  {{- end }}
-  {{- if $kafkaCa }}
-  - name: kafka-ca
-    secret:
-      secretName: {{ $kafkaCa }}
-  {{- end }}
-  {{- if $kafkaUser }}
-  - name: kafka-user
-    secret:
-      secretName: {{ $kafkaUser }}
-      # the client's private key: readable by the pod's group (fsGroup) only
-      defaultMode: 288  # 0440
-  {{- end }}
-{{- with $values.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $values.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $values.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with $values.topologySpreadConstraints }}
-topologySpreadConstraints:
-  {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
 {{/*
-The Deployment of one component.
+The CA certificate of Redis over TLS (redis.tls.caExistingSecret), for the components that use Redis: its
+volumeMounts and volumes, in YAML.
 */}}
-{{- define "mxgate.deployment" -}}
-{{- $values := .values -}}
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "mxgate.componentFullname" . }}
-  labels:
-    {{- include "mxgate.componentLabels" . | nindent 4 }}
-spec:
-  {{- if not $values.autoscaling.enabled }}
-  replicas: {{ $values.replicaCount }}
-  {{- end }}
-  {{- with $values.updateStrategy }}
-  strategy:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  selector:
-    matchLabels:
-      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
-  template:
-    metadata:
-      labels:
-        {{- include "mxgate.componentLabels" . | nindent 8 }}
-        {{- with $values.podLabels }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-      {{- with $values.podAnnotations }}
-      annotations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-    spec:
-      {{- include "mxgate.podSpec" . | nindent 6 }}
+{{- define "mxgate.redisTlsMounts" -}}
+{{- if .Values.redis.tls.caExistingSecret }}
+- name: redis-tls
+  mountPath: {{ include "mxgate.redisTlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+{{- define "mxgate.redisTlsVolumes" -}}
+{{- with .Values.redis.tls.caExistingSecret }}
+- name: redis-tls
+  secret:
+    secretName: {{ . }}
+    # the CA certificate alone: a cert-manager Secret also holds a private key the services must not see
+    items:
+      - key: {{ $.Values.redis.tls.caExistingSecretKey }}
+        path: {{ $.Values.redis.tls.caExistingSecretKey }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The Kafka CA and client keystore (kafka.security.tls) with a TLS protocol, for the components that use Kafka: their
+volumeMounts and volumes, in YAML.
+*/}}
+{{- define "mxgate.kafkaTlsMounts" -}}
+{{- if include "mxgate.kafkaTls" . }}
+{{- if .Values.kafka.security.tls.caSecret }}
+- name: kafka-ca
+  mountPath: {{ include "mxgate.kafkaCaDir" . }}
+  readOnly: true
+{{- end }}
+{{- if .Values.kafka.security.tls.keystoreSecret }}
+- name: kafka-user
+  mountPath: {{ include "mxgate.kafkaUserDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+{{- define "mxgate.kafkaTlsVolumes" -}}
+{{- if include "mxgate.kafkaTls" . }}
+{{- with .Values.kafka.security.tls.caSecret }}
+- name: kafka-ca
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with .Values.kafka.security.tls.keystoreSecret }}
+- name: kafka-user
+  secret:
+    secretName: {{ . }}
+    # the client's private key: readable by the pod's group (fsGroup) only
+    defaultMode: 288  # 0440
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -867,116 +738,60 @@ Call with (dict "field" "from"|"to" "peers" <list> "ports" <list of NetworkPolic
 {{- end -}}
 
 {{/*
-The NetworkPolicy of one component: exactly the ports in use, in and out.
-  ingress: SMTP to smtp-ingress from networkPolicy.smtpFrom, its PROXY listener only from the load balancer
-           (smtpIngress.service.proxyTrustedNetworks); the verifier's API from
-           smtp-ingress (and verifierFrom); queue-worker's API from the namespace (or queueWorkerFrom); every http
-           port from metricsFrom when metrics.enabled. Nothing else: lmtp-delivery accepts no connections at all.
-  egress:  DNS for everyone; Kafka for its users; Redis for the verifier and queue-worker; Dovecot's LMTP for the verifier (probes),
-           queue-worker and lmtp-delivery; Dovecot's auth service for smtp-ingress with SASL; the verifier's API
-           for smtp-ingress; SMTP for queue-worker (and the verifier when relayDomains is set).
+Fails when metrics are scraped through a NetworkPolicy that does not say from where.
 */}}
-{{- define "mxgate.networkPolicy" -}}
-{{- $root := .root -}}
-{{- $V := $root.Values -}}
-{{- $np := $V.networkPolicy -}}
-{{- $v := .values -}}
-{{- if $np.enabled -}}
-{{- if and $V.metrics.enabled (not $np.metricsFrom) -}}
+{{- define "mxgate.checkNetworkPolicy" -}}
+{{- if and .Values.metrics.enabled (not .Values.networkPolicy.metricsFrom) -}}
 {{- fail "networkPolicy.metricsFrom: name your Prometheus (e.g. its namespace) when metrics.enabled and networkPolicy.enabled are both on; the http port also serves the services' APIs (the verifier's cache admin), so it is not opened to anyone" -}}
 {{- end -}}
-{{- $http := list (dict "port" "http" "protocol" "TCP") -}}
-{{- $ingress := list -}}
-{{- if eq .key "smtpIngress" -}}
-{{- $smtp := list (dict "port" "smtp" "protocol" "TCP") -}}
-{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.smtpFrom "ports" $smtp) | fromYaml) -}}
-{{- if $v.service.proxyProtocol -}}
-{{- /* the PROXY listener believes the client address in the header: only the load balancer may reach it */ -}}
-{{- $lb := list -}}
-{{- range $v.service.proxyTrustedNetworks -}}
-{{- $cidr := ternary . (printf "%s/%s" . (ternary "128" "32" (contains ":" .))) (contains "/" .) -}}
-{{- $lb = append $lb (dict "ipBlock" (dict "cidr" $cidr)) -}}
 {{- end -}}
-{{- $ingress = append $ingress (dict "from" $lb "ports" (list (dict "port" "smtp-proxy" "protocol" "TCP"))) -}}
+
+{{/*
+NetworkPolicy rules several components share, each as a YAML list of no or one rule, for concat:
+  mxgate.metricsIngress  every http port from networkPolicy.metricsFrom when metrics.enabled
+  mxgate.dnsEgress       DNS, for everyone (networkPolicy.dns)
+  mxgate.kafkaEgress     Kafka, for smtp-ingress, queue-worker and lmtp-delivery
+  mxgate.redisEgress     Redis, for the verifier (the verify cache) and queue-worker (the queue index)
+  mxgate.lmtpEgress      Dovecot's LMTP, for lmtp-delivery, queue-worker (retries) and the verifier (probes)
+  mxgate.smtpEgress      SMTP, for queue-worker (and the verifier when relayDomains is set)
+*/}}
+{{- define "mxgate.metricsIngress" -}}
+{{- $rules := list -}}
+{{- if .Values.metrics.enabled -}}
+{{- $rules = append $rules (include "mxgate.rule" (dict "field" "from" "peers" .Values.networkPolicy.metricsFrom "ports" (list (dict "port" "http" "protocol" "TCP"))) | fromYaml) -}}
 {{- end -}}
+{{- toYaml $rules -}}
 {{- end -}}
-{{- if eq .key "verifier" -}}
-{{- $from := list -}}
-{{- if $V.smtpIngress.enabled -}}
-{{- $from = append $from (dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.smtpIngress) | fromYaml))) -}}
-{{- end -}}
-{{- $from = concat $from ($np.verifierFrom | default list) -}}
-{{- if $from -}}
-{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
-{{- end -}}
-{{- end -}}
-{{- if eq .key "queueWorker" -}}
-{{- $from := $np.queueWorkerFrom | default (list (dict "podSelector" dict)) -}}
-{{- $ingress = append $ingress (dict "from" $from "ports" $http) -}}
-{{- end -}}
-{{- if $V.metrics.enabled -}}
-{{- $ingress = append $ingress (include "mxgate.rule" (dict "field" "from" "peers" $np.metricsFrom "ports" $http) | fromYaml) -}}
-{{- end -}}
-{{- $ingress = concat $ingress ($v.networkPolicy.extraIngress | default list) -}}
-{{- $egress := list -}}
+{{- define "mxgate.dnsEgress" -}}
+{{- $rules := list -}}
+{{- $np := .Values.networkPolicy -}}
 {{- if $np.dns.enabled -}}
 {{- $dns := list (dict "port" 53 "protocol" "UDP") (dict "port" 53 "protocol" "TCP") -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dns.to "ports" $dns) | fromYaml) -}}
+{{- $rules = append $rules (include "mxgate.rule" (dict "field" "to" "peers" $np.dns.to "ports" $dns) | fromYaml) -}}
 {{- end -}}
-{{- if include "mxgate.usesKafka" . -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.kafka.ports "addresses" $V.kafka.bootstrapServers "default" 9092) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.kafka.to "ports" $ports) | fromYaml) -}}
+{{- toYaml $rules -}}
 {{- end -}}
-{{- if include "mxgate.usesRedis" . -}}
+{{- define "mxgate.kafkaEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.kafka.ports "addresses" .Values.kafka.bootstrapServers "default" 9092) | fromYamlArray -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.kafka.to "ports" $ports) | fromYaml)) -}}
+{{- end -}}
+{{- define "mxgate.redisEgress" -}}
+{{- $np := .Values.networkPolicy -}}
 {{- $address := "" -}}
-{{- if not $V.redis.existingSecret -}}
-{{- $address = (urlParse ($V.redis.url | default "redis://localhost")).host -}}
+{{- if not .Values.redis.existingSecret -}}
+{{- $address = (urlParse (.Values.redis.url | default "redis://localhost")).host -}}
 {{- end -}}
 {{- $ports := include "mxgate.ports" (dict "explicit" $np.redis.ports "addresses" $address "default" 6379) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.redis.to "ports" $ports) | fromYaml) -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.redis.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
-{{- if include "mxgate.usesLmtp" . -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.lmtpPorts "addresses" $V.virtualTransport "default" 24) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
+{{- define "mxgate.lmtpEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.lmtpPorts "addresses" .Values.virtualTransport "default" 24) | fromYamlArray -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
-{{- if and (eq .key "smtpIngress") $v.sasl.enabled -}}
-{{- $ports := include "mxgate.ports" (dict "explicit" $np.dovecot.authPorts "addresses" $v.sasl.path "default" 12345) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.dovecot.to "ports" $ports) | fromYaml) -}}
-{{- end -}}
-{{- if and (eq .key "smtpIngress") $V.verifier.enabled -}}
-{{- $verifier := dict "podSelector" (dict "matchLabels" (include "mxgate.componentSelectorLabels" (dict "root" $root "values" $V.verifier) | fromYaml)) -}}
-{{- $egress = append $egress (dict "to" (list $verifier) "ports" (list (dict "port" (int (include "mxgate.httpPort" (dict "root" $root "key" "verifier" "values" $V.verifier))) "protocol" "TCP"))) -}}
-{{- end -}}
-{{- if include "mxgate.usesSmtp" . -}}
+{{- define "mxgate.smtpEgress" -}}
+{{- $np := .Values.networkPolicy -}}
 {{- $ports := include "mxgate.ports" (dict "explicit" $np.smtp.ports "default" 25) | fromYamlArray -}}
-{{- $egress = append $egress (include "mxgate.rule" (dict "field" "to" "peers" $np.smtp.to "ports" $ports) | fromYaml) -}}
-{{- end -}}
-{{- $egress = concat $egress ($v.networkPolicy.extraEgress | default list) -}}
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: {{ include "mxgate.componentFullname" . }}
-  labels:
-    {{- include "mxgate.componentLabels" . | nindent 4 }}
-spec:
-  podSelector:
-    matchLabels:
-      {{- include "mxgate.componentSelectorLabels" . | nindent 6 }}
-  policyTypes:
-    - Ingress
-    - Egress
-  {{- if $ingress }}
-  ingress:
-    {{- toYaml $ingress | nindent 4 }}
-  {{- else }}
-  # accepts no connections (kubelet probes come from the node)
-  ingress: []
-  {{- end }}
-  {{- if $egress }}
-  egress:
-    {{- toYaml $egress | nindent 4 }}
-  {{- else }}
-  egress: []
-  {{- end }}
-{{- end -}}
+{{- toYaml (list (include "mxgate.rule" (dict "field" "to" "peers" $np.smtp.to "ports" $ports) | fromYaml)) -}}
 {{- end -}}
