@@ -256,11 +256,19 @@ public class QueueManager {
         if (claimed.isEmpty()) {
             return 0;
         }
+        List<QueueEntry> fresh = new ArrayList<>(claimed.size());
         for (QueueEntry e : claimed) {
-            inFlight.put(e.id(), e);
+            if (inFlight.putIfAbsent(e.id(), e) == null) {
+                fresh.add(e);
+            } else {
+                // the index was rebuilt while this replica delivers the entry: it is active again under this
+                // replica's token, so the delivery under way records its outcome there; a second one would repeat it
+                LOG.infof("%s: queue entry %s was indexed again while its delivery is under way here",
+                        e.queueId(), e.id());
+            }
         }
-        Map<String, BodyReader.Body> bodies = reader.read(claimed, Duration.ofSeconds(10));
-        for (QueueEntry e : claimed) {
+        Map<String, BodyReader.Body> bodies = reader.read(fresh, Duration.ofSeconds(10));
+        for (QueueEntry e : fresh) {
             slots.acquireUninterruptibly();
             start(e, bodies.get(e.id()), now);
         }
